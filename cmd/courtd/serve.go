@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shangcheng-court/courtd/court/accounts"
+	"github.com/shangcheng-court/courtd/court/demo"
+	"github.com/shangcheng-court/courtd/court/i18n"
+	"github.com/shangcheng-court/courtd/court/storage"
+	"github.com/shangcheng-court/courtd/court/web"
+)
+
+// DBFile is the database's name in the data dir.
+const DBFile = "court.db"
+
+// Main is the serve command: its configuration (here and nowhere else) and
+// the running server.
+type Main struct {
+	Addr           string
+	DataDir        string
+	Demo           bool
+	TLSCert        string
+	TLSKey         string
+	SessionIdle    time.Duration
+	SessionMax     time.Duration
+	TokenTTL       time.Duration
+	TrustedProxies string
+	ProxyHeader    string
+	MetricsAllow   string
+	AuthRate       int
+	LogLevel       string
+	LogFormat      string
+
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	db             *storage.DB
+	srv            *web.Server
+	ln             net.Listener
+	url            string
+	stop           context.CancelFunc
+	wg             sync.WaitGroup
+	serveErr       chan error
+}
+
+// NewMain returns a Main that prints to stdout and logs to stderr.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{stdout: stdout, stderr: stderr, serveErr: make(chan error, 1)}
+}
+
+// ParseFlags reads the serve flags and COURT_* variables.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("courtd serve", flag.ContinueOnError)
+	fs.SetOutput(m.stderr)
+	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&m.DataDir, "data", "courtd-data", "data directory: database, keys, evidence files")
+	fs.BoolVar(&m.Demo, "demo", false, "create the demo accounts (once) and print them")
+	fs.StringVar(&m.TLSCert, "tls-cert", "", "TLS certificate file (PEM); with -tls-key, serve HTTPS")
+	fs.StringVar(&m.TLSKey, "tls-key", "", "TLS private key file (PEM)")
+	fs.DurationVar(&m.SessionIdle, "session-idle", accounts.DefaultConfig.IdleTimeout, "browser session idle timeout")
+	fs.DurationVar(&m.SessionMax, "session-max", accounts.DefaultConfig.MaxLifetime, "browser session absolute lifetime")
+	fs.DurationVar(&m.TokenTTL, "token-ttl", accounts.DefaultConfig.TokenTTL, "API token lifetime")
+	fs.StringVar(&m.TrustedProxies, "trusted-proxies", "", "comma-separated addresses/CIDRs of reverse proxies whose client-address header is trusted")
+	fs.StringVar(&m.ProxyHeader, "proxy-header", "X-Real-Ip", "header carrying the client address, read only from trusted proxies")
+	fs.StringVar(&m.MetricsAllow, "metrics-allow", "127.0.0.0/8,::1/128", "comma-separated CIDRs allowed to read /metrics")
+	fs.IntVar(&m.AuthRate, "auth-rate", 30, "login, registration and token requests allowed per minute from one address")
+	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&m.LogFormat, "log-format", "text", "log format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := envFlags(fs); err != nil {
+		return err
+	}
+	if (m.TLSCert == "") != (m.TLSKey == "") {
+		return errors.New("-tls-cert and -tls-key go together")
+	}
+	if m.SessionIdle <= 0 || m.SessionMax <= 0 || m.TokenTTL <= 0 || m.AuthRate <= 0 {
+		return errors.New("-session-idle, -session-max, -token-ttl and -auth-rate must be positive")
+	}
+	return nil
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("-log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("-log-format: %q is neither text nor json", format)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Open opens the data dir and the database, seeds the demo if asked, and
+// starts serving in the background. The court is ready when Open returns.
+func (m *Main) Open(ctx context.Context) error {
+	start := time.Now()
+	var err error
+	if m.log, err = newLogger(m.stderr, m.LogLevel, m.LogFormat); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	if m.db, err = storage.Open(ctx, filepath.Join(m.DataDir, DBFile), m.log); err != nil {
+		return err
+	}
+	keys, err := accounts.LoadKeys(m.DataDir)
+	if err != nil {
+		return err
+	}
+	acc := accounts.New(m.db, keys, accounts.Config{IdleTimeout: m.SessionIdle, MaxLifetime: m.SessionMax, TokenTTL: m.TokenTTL})
+	cat, err := i18n.Load(m.log)
+	if err != nil {
+		return err
+	}
+	if m.Demo {
+		seeded, err := demo.Seed(ctx, acc)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		m.printDemo(seeded)
+	}
+	tlsOn := m.TLSCert != ""
+	m.srv, err = web.New(web.Config{
+		TLS: tlsOn, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
+		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
+	}, m.db, acc, cat)
+	if err != nil {
+		return err
+	}
+	if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
+		return err
+	}
+	scheme := "http"
+	if tlsOn {
+		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)
+		if err != nil {
+			m.ln.Close()
+			return fmt.Errorf("tls: %w", err)
+		}
+		m.ln = tls.NewListener(m.ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	m.url = scheme + "://" + m.ln.Addr().String()
+	go func() { m.serveErr <- m.srv.App().Listener(m.ln) }()
+
+	// The sweeper deletes ended sessions; it stops when Close cancels it.
+	sweepCtx, cancel := context.WithCancel(context.Background())
+	m.stop = cancel
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		t := time.NewTicker(5 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-sweepCtx.Done():
+				return
+			case <-t.C:
+				if n, err := acc.Sweep(sweepCtx); err != nil {
+					m.log.Error("session sweep", "err", err)
+				} else if n > 0 {
+					m.log.Info("sessions ended", "count", n)
+				}
+			}
+		}
+	}()
+	m.log.Info("courtd ready", "url", m.url, "data", m.DataDir, "schema", storage.SchemaVersion(), "startup", time.Since(start))
+	fmt.Fprintf(m.stdout, "courtd is serving the court at %s/\n", m.url)
+	return nil
+}
+
+func (m *Main) printDemo(seeded bool) {
+	if seeded {
+		fmt.Fprintln(m.stdout, "Demo accounts created. Each has the password "+demo.Password+":")
+	} else {
+		fmt.Fprintln(m.stdout, "Demo accounts (created before), each with the password "+demo.Password+":")
+	}
+	for _, a := range demo.Accounts {
+		line := fmt.Sprintf("  %-10s %-14s %s", a.Username, a.Role, a.Name)
+		if a.Org != "" {
+			line += " · " + a.Org
+		}
+		fmt.Fprintln(m.stdout, line)
+	}
+}
+
+// URL is the address the court serves at, once Open has returned.
+func (m *Main) URL() string { return m.url }
+
+// Close stops the server, letting requests in flight finish for up to 10
+// seconds, and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.stop != nil {
+		m.stop()
+		m.wg.Wait()
+	}
+	if m.srv != nil && m.ln != nil {
+		if err := m.srv.App().ShutdownWithTimeout(10 * time.Second); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+		if err := <-m.serveErr; err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.db != nil {
+		errs = append(errs, m.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Run opens the court, serves until ctx ends (SIGINT or SIGTERM), then
+// closes it.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Open(ctx); err != nil {
+		if cerr := m.Close(); cerr != nil {
+			m.log.Error("close after failed start", "err", cerr)
+		}
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		m.log.Info("shutting down")
+	case err := <-m.serveErr:
+		m.serveErr <- err
+		m.log.Error("server stopped", "err", err)
+	}
+	return m.Close()
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/shangcheng-court/courtd/court"
+	"github.com/shangcheng-court/courtd/court/accounts"
+	"github.com/shangcheng-court/courtd/court/i18n"
+	"github.com/shangcheng-court/courtd/court/storage"
+)
+
+// runUser runs "courtd user add": it creates a staff account, reading the
+// password from the terminal (asked twice) or from the first line of stdin.
+func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New(`usage: courtd user add -data DIR -role ROLE -username U [-name NAME]`)
+	}
+	fs := flag.NewFlagSet("courtd user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", "courtd-data", "data directory")
+	role := fs.String("role", "", "clerk, judge, mediator, station_agent or admin")
+	username := fs.String("username", "", "username")
+	name := fs.String("name", "", "display name (default: the username)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if err := envFlags(fs); err != nil {
+		return err
+	}
+	if *name == "" {
+		*name = *username
+	}
+	if !court.Role(*role).Staff() {
+		return fmt.Errorf("-role %q: want one of clerk, judge, mediator, station_agent, admin (consumers and merchants register themselves)", *role)
+	}
+	pw, err := readPassword(stdin, stderr)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := storage.Open(ctx, filepath.Join(*dataDir, DBFile), log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	keys, err := accounts.LoadKeys(*dataDir)
+	if err != nil {
+		return err
+	}
+	acc := accounts.New(db, keys, accounts.DefaultConfig)
+	u, err := acc.CreateStaff(ctx, court.StaffAccount{Username: *username, Password: pw, Name: *name, Role: court.Role(*role)})
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(stdout, "created %s account %q (id %d)\n", u.Role, u.Username, u.ID)
+	return nil
+}
+
+// readPassword asks twice on a terminal; otherwise it reads one line.
+func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stderr, "Password: ")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(stderr, "Password again: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the two passwords differ")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// explain turns a court error into a sentence for the terminal, in Chinese
+// when LANG asks for it and English otherwise.
+func explain(err error) error {
+	var ce *court.Error
+	if !errors.As(err, &ce) {
+		return err
+	}
+	cat, cerr := i18n.Load(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if cerr != nil {
+		return err
+	}
+	lang := i18n.English
+	if strings.HasPrefix(os.Getenv("LANG"), "zh") {
+		lang = i18n.Chinese
+	}
+	msg := cat.M(lang, ce.Msg)
+	for f, m := range ce.Fields {
+		msg += fmt.Sprintf("\n  -%s: %s", f, cat.M(lang, m))
+	}
+	return errors.New(msg)
+}

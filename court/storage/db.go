@@ -1,0 +1,182 @@
+// Package storage keeps the court's data in SQL: one writer connection for
+// every change and a pool of readers, with the schema migrations embedded.
+// All SQL of the project lives here.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"runtime"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+
+	"github.com/shangcheng-court/courtd/court"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is the court database.
+type DB struct {
+	w    *sqlx.DB // the one writer connection
+	r    *sqlx.DB // read-only pool
+	Now  court.Clock
+	path string
+}
+
+// Open opens (creating if needed) the database file at path and brings its
+// schema up to date. It refuses a database written by a newer courtd.
+func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
+	w, err := sqlx.Open(driverName, writerDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// One writer: SQLite allows one anyway, and queueing here is cheaper
+	// than retrying on SQLITE_BUSY.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	db := &DB{w: w, Now: court.SystemClock, path: path}
+	if err := checkPragmas(func(dest any, q string) error { return w.GetContext(ctx, dest, q) }); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := db.migrate(ctx, log); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sqlx.Open(driverName, readerDSN(path))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	r.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	db.r = r
+	return db, nil
+}
+
+// SchemaVersion is the newest migration this binary carries: the number
+// that starts the last migration file's name.
+func SchemaVersion() int64 {
+	files, _ := fs.Glob(migrations, "migrations/*.sql")
+	var v int64
+	for _, f := range files {
+		var n int64
+		if _, err := fmt.Sscanf(path.Base(f), "%d_", &n); err == nil && n > v {
+			v = n
+		}
+	}
+	return v
+}
+
+// ErrNewerSchema is returned by Open for a database a newer courtd has
+// migrated: running on it could corrupt what this binary does not know.
+var ErrNewerSchema = errors.New("database schema is newer than this courtd")
+
+func (db *DB) migrate(ctx context.Context, log *slog.Logger) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(gooseDialect, db.w.DB, sub, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if current > target {
+		return fmt.Errorf("%w: %s is at schema version %d, this binary knows up to %d; run a newer courtd or restore a backup",
+			ErrNewerSchema, db.path, current, target)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	for _, r := range res {
+		if log != nil {
+			log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		}
+	}
+	return nil
+}
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	var errR error
+	if db.r != nil {
+		errR = db.r.Close()
+	}
+	return errors.Join(errR, db.w.Close())
+}
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.r.GetContext(ctx, &one, "SELECT 1")
+}
+
+// IntegrityCheck runs the engine's consistency check and returns its verdict
+// ("ok" when sound).
+func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	err := db.w.GetContext(ctx, &res, integrityCheckSQL)
+	return res, err
+}
+
+// Stats returns the pool statistics of the writer and the readers, for metrics.
+func (db *DB) Stats() (writer, readers sql.DBStats) { return db.w.Stats(), db.r.Stats() }
+
+// Writer and Readers expose the pools to metrics collectors only.
+func (db *DB) Writer() *sql.DB  { return db.w.DB }
+func (db *DB) Readers() *sql.DB { return db.r.DB }
+
+// inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it, or
+// rolls back when fn fails.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// get and sel read through the reader pool; queries are written with ? and
+// rebound for the driver.
+func (db *DB) get(ctx context.Context, dest any, q string, args ...any) error {
+	err := db.r.GetContext(ctx, dest, db.r.Rebind(q), args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return court.ErrNotFound()
+	}
+	return err
+}
+
+func (db *DB) sel(ctx context.Context, dest any, q string, args ...any) error {
+	return db.r.SelectContext(ctx, dest, db.r.Rebind(q), args...)
+}
+
+func txGet(ctx context.Context, tx *sqlx.Tx, dest any, q string, args ...any) error {
+	err := tx.GetContext(ctx, dest, tx.Rebind(q), args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return court.ErrNotFound()
+	}
+	return err
+}
+
+func txExec(ctx context.Context, tx *sqlx.Tx, q string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(ctx, tx.Rebind(q), args...)
+}

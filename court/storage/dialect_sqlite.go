@@ -1,0 +1,83 @@
+package storage
+
+// Everything specific to SQLite lives in this file: the driver, connection
+// settings and how constraint errors look. A PostgreSQL backend would replace
+// this file and keep the rest.
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+	"github.com/pressly/goose/v3"
+)
+
+const (
+	driverName   = "sqlite3"
+	gooseDialect = goose.DialectSQLite3
+)
+
+// writerDSN opens the single writer connection: WAL, synchronous=FULL so a
+// commit survives power loss, foreign keys on, BEGIN IMMEDIATE so a writer
+// takes the lock at the start of its transaction, and a busy timeout.
+func writerDSN(path string) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// readerDSN opens read-only connections of the reader pool.
+func readerDSN(path string) string {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_query_only", "1")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// uniqueViolation reports the "table.column" a UNIQUE or PRIMARY KEY
+// constraint error names, if err is one.
+func uniqueViolation(err error) (string, bool) {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return "", false
+	}
+	if se.ExtendedCode != sqlite3.ErrConstraintUnique && se.ExtendedCode != sqlite3.ErrConstraintPrimaryKey {
+		return "", false
+	}
+	_, col, _ := strings.Cut(se.Error(), "failed: ")
+	return col, true
+}
+
+// integrityCheck runs the engine's own consistency check.
+const integrityCheckSQL = "PRAGMA integrity_check"
+
+func checkPragmas(get func(dest any, q string) error) error {
+	var mode string
+	if err := get(&mode, "PRAGMA journal_mode"); err != nil {
+		return err
+	}
+	if mode != "wal" {
+		return fmt.Errorf("journal_mode is %q, want wal", mode)
+	}
+	return nil
+}
+
+// parseTime reads a time that an aggregate (MAX, MIN) returned as text: the
+// driver converts declared TIMESTAMP columns itself, but not expressions.
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range sqlite3.SQLiteTimestampFormats {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("unreadable time %q", s)
+}

@@ -1,0 +1,119 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/shangcheng-court/courtd/court"
+)
+
+// Session is a browser session or an API token, known by the hash of its
+// secret.
+type Session struct {
+	TokenHash  string    `db:"token_hash"`
+	UserID     int64     `db:"user_id"`
+	Kind       string    `db:"kind"`
+	CreatedAt  time.Time `db:"created_at"`
+	LastSeenAt time.Time `db:"last_seen_at"`
+	ExpiresAt  time.Time `db:"expires_at"`
+}
+
+// Session kinds.
+const (
+	KindBrowser = "browser"
+	KindAPI     = "api"
+)
+
+// CreateSession stores s.
+func (db *DB) CreateSession(ctx context.Context, s *Session) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := txExec(ctx, tx, `INSERT INTO sessions (token_hash, user_id, kind, created_at, last_seen_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, s.TokenHash, s.UserID, s.Kind, s.CreatedAt, s.LastSeenAt, s.ExpiresAt)
+		return err
+	})
+}
+
+// SessionUser returns the session with the given token hash and its user,
+// provided the user is active. A missing session is ENOTFOUND.
+func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*Session, *court.User, error) {
+	var row struct {
+		Session
+		court.User
+	}
+	err := db.get(ctx, &row, `SELECT s.token_hash, s.user_id, s.kind, s.created_at AS created_at, s.last_seen_at, s.expires_at,
+			u.id, u.username, u.role, u.display_name, u.mobile, u.resident_id_masked, u.organization_id, u.status, u.lang
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ? AND u.status = 'active'`, tokenHash)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &row.Session, &row.User, nil
+}
+
+// TouchSession records that a session was used at t.
+func (db *DB) TouchSession(ctx context.Context, tokenHash string, t time.Time) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := txExec(ctx, tx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, t, tokenHash)
+		return err
+	})
+}
+
+// DeleteSession ends a session.
+func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := txExec(ctx, tx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		return err
+	})
+}
+
+// DeleteExpiredSessions removes sessions past their absolute expiry and
+// browser sessions idle since before idleBefore, and login failures older
+// than the lock-out window. It returns how many sessions went.
+func (db *DB) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int64, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := txExec(ctx, tx, `DELETE FROM sessions WHERE expires_at <= ? OR (kind = 'browser' AND last_seen_at < ?)`, now, idleBefore)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = txExec(ctx, tx, `DELETE FROM login_failures WHERE at < ?`, now.Add(-court.LockoutWindow))
+		return err
+	})
+	return n, err
+}
+
+// RecordLoginFailure notes a failed login for username at t.
+func (db *DB) RecordLoginFailure(ctx context.Context, username string, t time.Time) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := txExec(ctx, tx, `INSERT INTO login_failures (username, at) VALUES (?, ?)`, username, t)
+		return err
+	})
+}
+
+// LoginFailures counts failed logins for username since t and returns the
+// time of the latest.
+func (db *DB) LoginFailures(ctx context.Context, username string, since time.Time) (int, time.Time, error) {
+	var row struct {
+		N    int     `db:"n"`
+		Last *string `db:"last"`
+	}
+	err := db.get(ctx, &row, `SELECT COUNT(*) AS n, MAX(at) AS last FROM login_failures WHERE username = ? AND at >= ?`, username, since)
+	if err != nil || row.N == 0 || row.Last == nil {
+		return row.N, time.Time{}, err
+	}
+	last, err := parseTime(*row.Last)
+	return row.N, last, err
+}
+
+// ClearLoginFailures forgets the failures of username after a good login.
+func (db *DB) ClearLoginFailures(ctx context.Context, username string) error {
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := txExec(ctx, tx, `DELETE FROM login_failures WHERE username = ?`, username)
+		return err
+	})
+}
