@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"database/sql"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/shangcheng-court/courtd/court/demo"
+	"github.com/shangcheng-court/courtd/court/storage"
+)
+
+// startRun runs the whole command as main does, in the background, and
+// returns the URL it prints and a function that stops it (as SIGTERM would)
+// and returns its exit code.
+func startRun(t *testing.T, args ...string) (string, *bytes.Buffer, func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, args, strings.NewReader(""), pw, &stderr)
+		pw.Close()
+	}()
+	out := &bytes.Buffer{}
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Text()
+			out.WriteString(line + "\n")
+			if _, u, ok := strings.Cut(line, "serving the court at "); ok {
+				urlc <- strings.TrimSuffix(u, "/")
+			}
+		}
+	}()
+	select {
+	case u := <-urlc:
+		return u, out, func() int {
+			cancel()
+			select {
+			case c := <-code:
+				return c
+			case <-time.After(15 * time.Second):
+				t.Fatal("courtd did not stop within 15 s of the signal")
+				return -1
+			}
+		}
+	case c := <-code:
+		cancel()
+		t.Fatalf("courtd exited with %d before serving: %s", c, stderr.String())
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatalf("courtd not serving after 30 s: %s", stderr.String())
+	}
+	return "", nil, nil
+}
+
+func TestServeEmptyDirWithDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	url, out, stop := startRun(t, "serve", "-addr", "127.0.0.1:0", "-data", dir, "-demo")
+	for _, want := range []string{"demo-pass-2026", "claimant1", "merchant2", "admin1", "agent1"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start output lacks %q:\n%s", want, out)
+		}
+	}
+	res, err := http.Get(url + "/readyz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("readyz: %v %v", res, err)
+	}
+	res.Body.Close()
+	body := `{"username":"merchant1","password":"` + demo.Password + `"}`
+	res, err = http.Post(url+"/api/v1/tokens", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct{ Token string }
+	json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+	if res.StatusCode != 201 || tok.Token == "" {
+		t.Fatalf("token: got %d", res.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", url+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me struct{ Username, Role string }
+	json.NewDecoder(res.Body).Decode(&me)
+	res.Body.Close()
+	if me.Username != "merchant1" || me.Role != "merchant" {
+		t.Fatalf("me: got %+v", me)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit code after signal: got %d, want 0", code)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "secret.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret.key: %v %v, want mode 0600", fi, err)
+	}
+	// Started again on the same dir: the demo is not seeded twice and the
+	// data is still there.
+	url, out, stop = startRun(t, "-addr", "127.0.0.1:0", "-data", dir, "-demo")
+	if !strings.Contains(out.String(), "created before") {
+		t.Errorf("second start: want the demo reported as created before:\n%s", out)
+	}
+	res, err = http.Post(url+"/api/v1/tokens", "application/json", strings.NewReader(body))
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("token after restart: %v %v", res, err)
+	}
+	res.Body.Close()
+	if code := stop(); code != 0 {
+		t.Fatalf("exit code: got %d", code)
+	}
+}
+
+// TestShutdownLetsRequestsFinish: a request in flight when the signal comes
+// is answered.
+func TestShutdownLetsRequestsFinish(t *testing.T) {
+	url, _, stop := startRun(t, "-addr", "127.0.0.1:0", "-data", t.TempDir(), "-demo")
+	done := make(chan int, 1)
+	go func() {
+		// A login costs an argon2id hash: long enough to be in flight.
+		body := `{"username":"judge1","password":"` + demo.Password + `"}`
+		res, err := http.Post(url+"/api/v1/tokens", "application/json", strings.NewReader(body))
+		if err != nil {
+			done <- -1
+			return
+		}
+		res.Body.Close()
+		done <- res.StatusCode
+	}()
+	time.Sleep(5 * time.Millisecond)
+	if code := stop(); code != 0 {
+		t.Fatalf("exit code: got %d", code)
+	}
+	if got := <-done; got != 201 && got != -1 {
+		t.Fatalf("in-flight request: got %d, want 201 (or refused before it was accepted)", got)
+	}
+}
+
+func TestUserAdd(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"user", "add", "-data", dir, "-role", "judge", "-username", "Judge9", "-name", "孙法官"},
+		strings.NewReader("a judge's password\n"), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), `created judge account "judge9"`) {
+		t.Fatalf("user add: exit %d, out %q, err %q", code, out.String(), errb.String())
+	}
+	url, _, stop := startRun(t, "-addr", "127.0.0.1:0", "-data", dir)
+	defer stop()
+	res, err := http.Post(url+"/api/v1/tokens", "application/json", strings.NewReader(`{"username":"judge9","password":"a judge's password"}`))
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("new judge logs in: %v %v", res, err)
+	}
+	res.Body.Close()
+
+	cases := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  string
+	}{
+		{"consumer role", []string{"-role", "claimant", "-username", "c9"}, "long enough password\n", "consumers and merchants register themselves"},
+		{"short password", []string{"-role", "clerk", "-username", "clerk9"}, "short\n", "at least 10 characters"},
+		{"taken", []string{"-role", "clerk", "-username", "judge9"}, "long enough password\n", "username is taken"},
+		{"bad username", []string{"-role", "clerk", "-username", "9 x"}, "long enough password\n", "starting with a letter"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("LANG", "en_US.UTF-8")
+			var out, errb bytes.Buffer
+			args := append([]string{"user", "add", "-data", t.TempDir()}, tc.args...)
+			if tc.name == "taken" {
+				args[3] = dir
+			}
+			code := run(ctx, args, strings.NewReader(tc.stdin), &out, &errb)
+			if code != 1 || !strings.Contains(errb.String(), tc.want) {
+				t.Errorf("got exit %d, stderr %q; want 1 and %q", code, errb.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestNewerDatabaseRefused: a binary older than its database refuses to
+// start and says why.
+func TestNewerDatabaseRefused(t *testing.T) {
+	dir := t.TempDir()
+	db, err := storage.Open(context.Background(), filepath.Join(dir, DBFile), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite3", filepath.Join(dir, DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, 1)`, storage.SchemaVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", dir}, strings.NewReader(""), &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "newer than this courtd") {
+		t.Fatalf("got exit %d, stderr %q; want 1 and an explanation", code, errb.String())
+	}
+}
+
+func TestEnvironmentConfig(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("COURT_DATA", dir)
+	t.Setenv("COURT_ADDR", "127.0.0.1:0")
+	t.Setenv("COURT_DEMO", "true")
+	_, out, stop := startRun(t)
+	defer stop()
+	if !strings.Contains(out.String(), "claimant1") {
+		t.Errorf("COURT_DEMO ignored: %s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, DBFile)); err != nil {
+		t.Errorf("COURT_DATA ignored: %v", err)
+	}
+	var errb bytes.Buffer
+	t.Setenv("COURT_SESSION_IDLE", "soon")
+	if code := run(context.Background(), nil, strings.NewReader(""), io.Discard, &errb); code != 1 || !strings.Contains(errb.String(), "COURT_SESSION_IDLE") {
+		t.Errorf("bad env value: got %d %q, want 1 naming the variable", code, errb.String())
+	}
+}
+
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := writeSelfSigned(t, dir)
+	url, _, stop := startRun(t, "-addr", "127.0.0.1:0", "-data", dir, "-tls-cert", cert, "-tls-key", key)
+	defer stop()
+	if !strings.HasPrefix(url, "https://") {
+		t.Fatalf("url %q: want https", url)
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	res, err := hc.Get(url + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if hsts := res.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=") {
+		t.Errorf("HSTS: got %q", hsts)
+	}
+	ck := strings.Join(res.Header.Values("Set-Cookie"), "\n")
+	if !strings.Contains(ck, "__Host-court_pre=") || !strings.Contains(ck, "secure") {
+		t.Errorf("cookies over TLS: got %q, want __Host- prefix and Secure", ck)
+	}
+	var errb bytes.Buffer
+	if code := run(context.Background(), []string{"-data", dir, "-tls-cert", cert}, strings.NewReader(""), io.Discard, &errb); code != 1 {
+		t.Errorf("cert without key: got exit %d, want 1", code)
+	}
+}
+
+func writeSelfSigned(t *testing.T, dir string) (string, string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return cert, key
+}
