@@ -197,20 +197,55 @@ func (a *StaffAccount) Validate() error {
 	return v.Err()
 }
 
-// Login lock-out: after LockoutThreshold failures for one account within
-// LockoutWindow, attempts are refused for a delay that doubles with each
-// further failure, from one minute up to an hour.
+// Login lock-out: LockoutThreshold failed logins for one account, in a run
+// with no more than LockoutWindow between one failure (or the end of a lock)
+// and the next, lock the account for a minute; each further failure of the
+// run doubles the lock, up to an hour. A run ends after LockoutWindow of quiet
+// or with a successful login.
 const (
 	LockoutThreshold = 5
 	LockoutWindow    = 15 * time.Minute
+	LockoutMax       = time.Hour
 )
 
-// LockedUntil returns when an account with failures recent failed logins,
-// the latest at last, may try again; the zero time means it may now.
-func LockedUntil(failures int, last time.Time) time.Time {
-	if failures < LockoutThreshold {
-		return time.Time{}
+// Throttle is the lock-out state of one username, known or not.
+type Throttle struct {
+	Failures    int       `db:"failures"`
+	LastAt      time.Time `db:"last_at"`
+	LockedUntil time.Time `db:"locked_until"`
+}
+
+// Until returns when the lock in force at now ends, or the zero time when the
+// account is not locked.
+func (t Throttle) Until(now time.Time) time.Time {
+	if now.Before(t.LockedUntil) {
+		return t.LockedUntil
 	}
-	delay := time.Minute << min(failures-LockoutThreshold, 6)
-	return last.Add(min(delay, time.Hour))
+	return time.Time{}
+}
+
+// Fail returns the state after one more failure at now.
+func (t Throttle) Fail(now time.Time) Throttle {
+	quiet := t.LastAt
+	if t.LockedUntil.After(quiet) {
+		quiet = t.LockedUntil
+	}
+	if now.Sub(quiet) > LockoutWindow {
+		t = Throttle{} // a new run
+	}
+	t.Failures++
+	t.LastAt = now
+	if d := LockDelay(t.Failures); d > 0 {
+		t.LockedUntil = now.Add(d)
+	}
+	return t
+}
+
+// LockDelay is how long the given failure of a run locks the account: none
+// below the threshold, then 1, 2, 4... minutes, at most LockoutMax.
+func LockDelay(failures int) time.Duration {
+	if failures < LockoutThreshold {
+		return 0
+	}
+	return min(time.Minute<<min(failures-LockoutThreshold, 7), LockoutMax)
 }

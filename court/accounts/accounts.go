@@ -106,11 +106,11 @@ func (s *Service) Login(ctx context.Context, username, password string) (*court.
 		return nil, court.Errorf(court.EUNAUTHORIZED, "err.login_failed")
 	}
 	now := s.Now()
-	n, last, err := s.DB.LoginFailures(ctx, username, now.Add(-court.LockoutWindow))
+	th, err := s.DB.LoginThrottle(ctx, username)
 	if err != nil {
 		return nil, err
 	}
-	if until := court.LockedUntil(n, last); now.Before(until) {
+	if until := th.Until(now); !until.IsZero() {
 		return nil, court.Errorf(court.ETOOMANY, "err.login_locked", "Until", until)
 	}
 	u, hash, err := s.DB.Credentials(ctx, username)
@@ -124,10 +124,11 @@ func (s *Service) Login(ctx context.Context, username, password string) (*court.
 		return nil, err
 	}
 	if !ok || u == nil {
-		if err := s.DB.RecordLoginFailure(ctx, username, now); err != nil {
+		th, err := s.DB.RecordLoginFailure(ctx, username, now)
+		if err != nil {
 			return nil, err
 		}
-		if until := court.LockedUntil(n+1, now); !until.IsZero() {
+		if until := th.Until(now); !until.IsZero() {
 			return nil, court.Errorf(court.ETOOMANY, "err.login_locked", "Until", until)
 		}
 		return nil, court.Errorf(court.EUNAUTHORIZED, "err.login_failed")
@@ -138,7 +139,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (*court.
 	case court.StatusDisabled:
 		return nil, court.Errorf(court.EFORBIDDEN, "err.account_disabled")
 	}
-	if n > 0 {
+	if th.Failures > 0 {
 		if err := s.DB.ClearLoginFailures(ctx, username); err != nil {
 			return nil, err
 		}
@@ -243,12 +244,19 @@ func (s *Service) Sweep(ctx context.Context) (int64, error) {
 
 // ApproveMember activates a pending merchant staff member. approver must be an
 // admin or active staff of the same organisation. Errors: ENOTFOUND when the
-// member is not pending or not the approver's to approve.
+// member is not pending or not the approver's to approve; EFORBIDDEN when the
+// approver may approve no one.
 func (s *Service) ApproveMember(ctx context.Context, approver *court.User, memberID int64) error {
+	if approver.Status != court.StatusActive {
+		return court.ErrForbidden() // a pending member must not approve itself
+	}
 	var org *int64
 	switch approver.Role {
 	case court.RoleAdmin:
 	case court.RoleMerchant:
+		if approver.OrganizationID == nil {
+			return court.ErrForbidden() // nil would approve in every organisation
+		}
 		org = approver.OrganizationID
 	default:
 		return court.ErrForbidden()

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
@@ -30,7 +29,7 @@ func writerDSN(path string) string {
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "5000")
 	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 }
 
 // readerDSN opens read-only connections of the reader pool.
@@ -40,8 +39,13 @@ func readerDSN(path string) string {
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "5000")
 	q.Set("_query_only", "1")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 }
+
+// uriPath escapes what would end or change the path of an SQLite URI
+// filename: '?' starts the parameters, '#' a fragment, and '%' an escape. A
+// data dir named "court#1" must not become a database file named "court".
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // uniqueViolation reports the "table.column" a UNIQUE or PRIMARY KEY
 // constraint error names, if err is one.
@@ -69,15 +73,4 @@ func checkPragmas(get func(dest any, q string) error) error {
 		return fmt.Errorf("journal_mode is %q, want wal", mode)
 	}
 	return nil
-}
-
-// parseTime reads a time that an aggregate (MAX, MIN) returned as text: the
-// driver converts declared TIMESTAMP columns itself, but not expressions.
-func parseTime(s string) (time.Time, error) {
-	for _, layout := range sqlite3.SQLiteTimestampFormats {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("unreadable time %q", s)
 }

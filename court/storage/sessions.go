@@ -69,8 +69,8 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 }
 
 // DeleteExpiredSessions removes sessions past their absolute expiry and
-// browser sessions idle since before idleBefore, and login failures older
-// than the lock-out window. It returns how many sessions went.
+// browser sessions idle since before idleBefore, and lock-out states whose
+// run of failures has ended. It returns how many sessions went.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int64, error) {
 	var n int64
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -81,39 +81,45 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Ti
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		_, err = txExec(ctx, tx, `DELETE FROM login_failures WHERE at < ?`, now.Add(-court.LockoutWindow))
+		quiet := now.Add(-court.LockoutWindow)
+		_, err = txExec(ctx, tx, `DELETE FROM login_throttle WHERE last_at < ? AND locked_until < ?`, quiet, quiet)
 		return err
 	})
 	return n, err
 }
 
-// RecordLoginFailure notes a failed login for username at t.
-func (db *DB) RecordLoginFailure(ctx context.Context, username string, t time.Time) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := txExec(ctx, tx, `INSERT INTO login_failures (username, at) VALUES (?, ?)`, username, t)
+// LoginThrottle returns the lock-out state of username (zero if none).
+func (db *DB) LoginThrottle(ctx context.Context, username string) (court.Throttle, error) {
+	var t court.Throttle
+	err := db.get(ctx, &t, `SELECT failures, last_at, locked_until FROM login_throttle WHERE username = ?`, username)
+	if court.ErrorCode(err) == court.ENOTFOUND {
+		return court.Throttle{}, nil
+	}
+	return t, err
+}
+
+// RecordLoginFailure adds a failed login at now to username's state, in one
+// transaction, and returns the new state.
+func (db *DB) RecordLoginFailure(ctx context.Context, username string, now time.Time) (court.Throttle, error) {
+	var t court.Throttle
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		err := txGet(ctx, tx, &t, `SELECT failures, last_at, locked_until FROM login_throttle WHERE username = ?`, username)
+		if err != nil && court.ErrorCode(err) != court.ENOTFOUND {
+			return err
+		}
+		t = t.Fail(now)
+		_, err = txExec(ctx, tx, `INSERT INTO login_throttle (username, failures, last_at, locked_until) VALUES (?, ?, ?, ?)
+			ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at, locked_until = excluded.locked_until`,
+			username, t.Failures, t.LastAt, t.LockedUntil)
 		return err
 	})
+	return t, err
 }
 
-// LoginFailures counts failed logins for username since t and returns the
-// time of the latest.
-func (db *DB) LoginFailures(ctx context.Context, username string, since time.Time) (int, time.Time, error) {
-	var row struct {
-		N    int     `db:"n"`
-		Last *string `db:"last"`
-	}
-	err := db.get(ctx, &row, `SELECT COUNT(*) AS n, MAX(at) AS last FROM login_failures WHERE username = ? AND at >= ?`, username, since)
-	if err != nil || row.N == 0 || row.Last == nil {
-		return row.N, time.Time{}, err
-	}
-	last, err := parseTime(*row.Last)
-	return row.N, last, err
-}
-
-// ClearLoginFailures forgets the failures of username after a good login.
+// ClearLoginFailures ends username's run of failures after a good login.
 func (db *DB) ClearLoginFailures(ctx context.Context, username string) error {
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := txExec(ctx, tx, `DELETE FROM login_failures WHERE username = ?`, username)
+		_, err := txExec(ctx, tx, `DELETE FROM login_throttle WHERE username = ?`, username)
 		return err
 	})
 }

@@ -701,3 +701,32 @@ func TestChangePassword(t *testing.T) {
 		t.Errorf("new password: %v", err)
 	}
 }
+
+// TestTrustedProxy: behind a configured proxy, the client address comes from
+// its header, so two clients behind it have separate limits.
+func TestTrustedProxy(t *testing.T) {
+	ts := mustServer(t, func(c *web.Config) {
+		c.AuthRateMax = 2
+		c.TrustedProxies = []string{"127.0.0.1"}
+		c.ProxyHeader = "X-Real-Ip"
+	})
+	c := ts.client(t)
+	tok := c.csrf("/login")
+	post := func(client string) int {
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/login", strings.NewReader(url.Values{"csrf_token": {tok}, "username": {"nobody"}, "password": {"whatever12345"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Real-Ip", client)
+		return c.do(req).StatusCode
+	}
+	for i := 0; i < 2; i++ {
+		if got := post("198.51.100.1"); got != http.StatusUnauthorized {
+			t.Fatalf("client A attempt %d: got %d, want 401", i+1, got)
+		}
+	}
+	if got := post("198.51.100.1"); got != http.StatusTooManyRequests {
+		t.Fatalf("client A third attempt: got %d, want 429", got)
+	}
+	if got := post("198.51.100.2"); got != http.StatusUnauthorized {
+		t.Fatalf("client B behind the same proxy: got %d, want 401 (its own limit)", got)
+	}
+}

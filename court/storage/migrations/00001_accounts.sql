@@ -40,13 +40,14 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions(user_id);
 CREATE INDEX sessions_expires ON sessions(expires_at);
 
--- Failed logins per (normalised) username, known or not, for the lock-out.
-CREATE TABLE login_failures (
-    id       INTEGER PRIMARY KEY,
-    username TEXT NOT NULL,
-    at       TIMESTAMP NOT NULL
+-- The lock-out state per (normalised) username, known or not: the current
+-- run of failed logins and the lock it earned (court.Throttle).
+CREATE TABLE login_throttle (
+    username     TEXT PRIMARY KEY,
+    failures     INTEGER NOT NULL,
+    last_at      TIMESTAMP NOT NULL,
+    locked_until TIMESTAMP NOT NULL
 );
-CREATE INDEX login_failures_username_at ON login_failures(username, at);
 
 CREATE TABLE settings (
     name  TEXT PRIMARY KEY,
@@ -55,7 +56,7 @@ CREATE TABLE settings (
 
 -- +goose Down
 DROP TABLE settings;
-DROP TABLE login_failures;
+DROP TABLE login_throttle;
 DROP TABLE sessions;
 DROP TABLE users;
 DROP TABLE organizations;
