@@ -754,7 +754,7 @@ func TestLoginThrottle(t *testing.T) {
 		}
 		last = got
 	}
-	if last.Until(t0.Add(5*time.Minute)).IsZero() {
+	if last.Until(t0.Add(5 * time.Minute)).IsZero() {
 		t.Fatalf("after %d failures: not locked: %+v", court.LockoutThreshold, last)
 	}
 	stored, err := db.LoginThrottle(ctx, "alice")
