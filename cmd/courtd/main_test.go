@@ -25,6 +25,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
@@ -213,6 +214,9 @@ func TestNewerDatabaseRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+	if _, err := accounts.LoadKeys(dir); err != nil {
+		t.Fatal(err)
+	}
 	raw, err := sql.Open("sqlite3", filepath.Join(dir, DBFile))
 	if err != nil {
 		t.Fatal(err)
@@ -272,6 +276,39 @@ func TestTLS(t *testing.T) {
 	var errb bytes.Buffer
 	if code := run(context.Background(), []string{"-data", dir, "-tls-cert", cert}, strings.NewReader(""), io.Discard, &errb); code != 1 {
 		t.Errorf("cert without key: got exit %d, want 1", code)
+	}
+	// Unreadable certificate files: an error and an exit, not a hang.
+	done := make(chan int, 1)
+	go func() {
+		done <- run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-tls-cert", cert + ".missing", "-tls-key", key},
+			strings.NewReader(""), io.Discard, &errb)
+	}()
+	select {
+	case code := <-done:
+		if code != 1 || !strings.Contains(errb.String(), "tls:") {
+			t.Errorf("missing certificate: got exit %d, stderr %q; want 1 and a tls error", code, errb.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("courtd hung on a missing certificate file")
+	}
+}
+
+// TestMissingKeyFileRefused: without secret.key, identity numbers in an
+// existing database cannot be read; courtd must not quietly make a new key.
+func TestMissingKeyFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	_, _, stop := startRun(t, "-addr", "127.0.0.1:0", "-data", dir, "-demo")
+	stop()
+	if err := os.Remove(filepath.Join(dir, "secret.key")); err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", dir}, strings.NewReader(""), io.Discard, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "restore the key file") {
+		t.Fatalf("got exit %d, stderr %q; want 1 and advice to restore the key", code, errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "secret.key")); !os.IsNotExist(err) {
+		t.Errorf("a new secret.key was created: %v", err)
 	}
 }
 

@@ -33,6 +33,7 @@ type Main struct {
 	Demo           bool
 	TLSCert        string
 	TLSKey         string
+	PublicHTTPS    bool
 	SessionIdle    time.Duration
 	SessionMax     time.Duration
 	TokenTTL       time.Duration
@@ -68,6 +69,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&m.Demo, "demo", false, "create the demo accounts (once) and print them")
 	fs.StringVar(&m.TLSCert, "tls-cert", "", "TLS certificate file (PEM); with -tls-key, serve HTTPS")
 	fs.StringVar(&m.TLSKey, "tls-key", "", "TLS private key file (PEM)")
+	fs.BoolVar(&m.PublicHTTPS, "public-https", false, "users reach the court over HTTPS ended at a proxy: Secure __Host- cookies and HSTS as under -tls-cert")
 	fs.DurationVar(&m.SessionIdle, "session-idle", accounts.DefaultConfig.IdleTimeout, "browser session idle timeout")
 	fs.DurationVar(&m.SessionMax, "session-max", accounts.DefaultConfig.MaxLifetime, "browser session absolute lifetime")
 	fs.DurationVar(&m.TokenTTL, "token-ttl", accounts.DefaultConfig.TokenTTL, "API token lifetime")
@@ -128,13 +130,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.log, err = newLogger(m.stderr, m.LogLevel, m.LogFormat); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data dir: %w", err)
-	}
-	if m.db, err = storage.Open(ctx, filepath.Join(m.DataDir, DBFile), m.log); err != nil {
-		return err
-	}
-	keys, err := accounts.LoadKeys(m.DataDir)
+	keys, err := openData(ctx, m.DataDir, m.log, &m.db)
 	if err != nil {
 		return err
 	}
@@ -152,27 +148,30 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	tlsOn := m.TLSCert != ""
 	m.srv, err = web.New(web.Config{
-		TLS: tlsOn, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
+		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
 	}, m.db, acc, cat)
 	if err != nil {
 		return err
 	}
-	if m.ln, err = net.Listen("tcp", m.Addr); err != nil {
+	ln, err := net.Listen("tcp", m.Addr)
+	if err != nil {
 		return err
 	}
 	scheme := "http"
 	if tlsOn {
 		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)
 		if err != nil {
-			m.ln.Close()
+			ln.Close()
 			return fmt.Errorf("tls: %w", err)
 		}
-		m.ln = tls.NewListener(m.ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 		scheme = "https"
 	}
-	m.url = scheme + "://" + m.ln.Addr().String()
-	go func() { m.serveErr <- m.srv.App().Listener(m.ln) }()
+	// From here on the server runs, and Close must stop it.
+	m.ln = ln
+	m.url = scheme + "://" + ln.Addr().String()
+	go func() { m.serveErr <- m.srv.App().Listener(ln) }()
 
 	// The sweeper deletes ended sessions; it stops when Close cancels it.
 	sweepCtx, cancel := context.WithCancel(context.Background())
@@ -215,6 +214,28 @@ func (m *Main) printDemo(seeded bool) {
 	}
 }
 
+// openData opens the data dir: the database (created with its migrations
+// when new) and the key file. A key file is created only with a new
+// database: one missing beside an existing database means identity numbers
+// could no longer be read, so courtd stops and asks for the backup.
+func openData(ctx context.Context, dir string, log *slog.Logger, db **storage.DB) (*accounts.Keys, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	path := filepath.Join(dir, DBFile)
+	_, statErr := os.Stat(path)
+	isNew := errors.Is(statErr, os.ErrNotExist)
+	if _, err := os.Stat(filepath.Join(dir, accounts.KeyFile)); errors.Is(err, os.ErrNotExist) && !isNew {
+		return nil, fmt.Errorf("%s is missing but %s exists: restore the key file from your backup (without it identity numbers cannot be read)",
+			filepath.Join(dir, accounts.KeyFile), path)
+	}
+	var err error
+	if *db, err = storage.Open(ctx, path, log); err != nil {
+		return nil, err
+	}
+	return accounts.LoadKeys(dir)
+}
+
 // URL is the address the court serves at, once Open has returned.
 func (m *Main) URL() string { return m.url }
 
@@ -230,6 +251,10 @@ func (m *Main) Close() error {
 		if err := m.srv.App().ShutdownWithTimeout(10 * time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
+		// A shutdown that comes before the server goroutine has started
+		// serving finds nothing to stop (fasthttp), and Serve would then
+		// run on; closing the listener ends it either way.
+		m.ln.Close()
 		if err := <-m.serveErr; err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}

@@ -9,7 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
+	"sort"
 	"strings"
 
 	"golang.org/x/term"
@@ -48,16 +48,12 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
-		return err
-	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := storage.Open(ctx, filepath.Join(*dataDir, DBFile), log)
-	if err != nil {
-		return err
+	var db *storage.DB
+	keys, err := openData(ctx, *dataDir, log, &db)
+	if db != nil {
+		defer db.Close()
 	}
-	defer db.Close()
-	keys, err := accounts.LoadKeys(*dataDir)
 	if err != nil {
 		return err
 	}
@@ -112,9 +108,19 @@ func explain(err error) error {
 	if strings.HasPrefix(os.Getenv("LANG"), "zh") {
 		lang = i18n.Chinese
 	}
-	msg := cat.M(lang, ce.Msg)
-	for f, m := range ce.Fields {
-		msg += fmt.Sprintf("\n  -%s: %s", f, cat.M(lang, m))
+	if len(ce.Fields) == 0 {
+		return errors.New(cat.M(lang, ce.Msg))
 	}
-	return errors.New(msg)
+	// The form-level message speaks of a form; here each field is a flag or
+	// the password read from stdin.
+	names := make([]string, 0, len(ce.Fields))
+	for f := range ce.Fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	lines := make([]string, 0, len(names))
+	for _, f := range names {
+		lines = append(lines, fmt.Sprintf("%s: %s", f, cat.M(lang, ce.Fields[f])))
+	}
+	return errors.New(strings.Join(lines, "; "))
 }

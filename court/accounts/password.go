@@ -18,9 +18,10 @@ var hashParams = &argon2id.Params{
 }
 
 // hashing bounds how many argon2id computations run at once: each takes
-// 19 MiB and a core for tens of milliseconds, so a burst of logins queues here
-// instead of exhausting memory, while other requests go on.
-var hashing = make(chan struct{}, runtime.GOMAXPROCS(0))
+// 19 MiB and a core for tens of milliseconds. A burst of logins queues here
+// instead of exhausting memory, and one core stays free for every other
+// request (docs/benchmarks.md has the figures for both choices).
+var hashing = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
 
 // dummyHash is compared against when a username is unknown, so that a login
 // for a missing account costs as much as one for an existing account.

@@ -45,11 +45,8 @@ func (db *DB) CreateUserWithOrg(ctx context.Context, u *NewUser, creditCode, org
 		err := txGet(ctx, tx, &org, `SELECT id, credit_code, name, created_at FROM organizations WHERE credit_code = ?`, creditCode)
 		switch court.ErrorCode(err) {
 		case court.ENOTFOUND:
-			res, err := txExec(ctx, tx, `INSERT INTO organizations (credit_code, name, created_at) VALUES (?, ?, ?)`, creditCode, orgName, now)
-			if err != nil {
-				return err
-			}
-			if org.ID, err = res.LastInsertId(); err != nil {
+			if err := txGet(ctx, tx, &org.ID, `INSERT INTO organizations (credit_code, name, created_at) VALUES (?, ?, ?) RETURNING id`,
+				creditCode, orgName, now); err != nil {
 				return err
 			}
 			created = true
@@ -79,9 +76,9 @@ func createUser(ctx context.Context, tx *sqlx.Tx, u *NewUser, now time.Time) (*c
 	if u.Status == "" {
 		u.Status = court.StatusActive
 	}
-	res, err := txExec(ctx, tx, `INSERT INTO users
+	err := txGet(ctx, tx, &u.ID, `INSERT INTO users
 		(username, password_hash, role, display_name, mobile, resident_id_enc, resident_id_mac, resident_id_masked, organization_id, status, lang, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.Username, u.PasswordHash, u.Role, u.DisplayName, u.Mobile, u.ResidentEnc, u.ResidentMAC, u.ResidentMasked,
 		u.OrganizationID, u.Status, u.Lang, now)
 	if col, ok := uniqueViolation(err); ok {
@@ -94,10 +91,6 @@ func createUser(ctx context.Context, tx *sqlx.Tx, u *NewUser, now time.Time) (*c
 				Fields: map[string]court.Message{"resident_id": court.Msg("err.resident_id_taken")}}
 		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	u.ID, err = res.LastInsertId()
 	if err != nil {
 		return nil, err
 	}

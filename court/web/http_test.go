@@ -729,4 +729,11 @@ func TestTrustedProxy(t *testing.T) {
 	if got := post("198.51.100.2"); got != http.StatusUnauthorized {
 		t.Fatalf("client B behind the same proxy: got %d, want 401 (its own limit)", got)
 	}
+	// The proxy's own loopback address does not open /metrics to the
+	// clients it forwards.
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/metrics", nil)
+	req.Header.Set("X-Real-Ip", "198.51.100.3")
+	if res := c.do(req); res.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics for a proxied client: got %d, want 404", res.StatusCode)
+	}
 }

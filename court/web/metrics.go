@@ -67,11 +67,13 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	return nil
 }
 
-// metricsHandler serves /metrics to the addresses allowed to scrape it.
+// metricsHandler serves /metrics to the addresses allowed to scrape it. The
+// address is the client's as Fiber sees it: behind a configured trusted proxy
+// that is the proxied client's, not the proxy's own loopback address.
 func (s *Server) metricsHandler() fiber.Handler {
 	h := adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	return func(c *fiber.Ctx) error {
-		ip := net.ParseIP(c.Context().RemoteIP().String())
+		ip := net.ParseIP(c.IP())
 		for _, n := range s.metricsN {
 			if n.Contains(ip) {
 				return h(c)
