@@ -197,15 +197,18 @@ func (a *StaffAccount) Validate() error {
 	return v.Err()
 }
 
-// Login lock-out: LockoutThreshold failed logins for one account, in a run
-// with no more than LockoutWindow between one failure (or the end of a lock)
-// and the next, lock the account for a minute; each further failure of the
-// run doubles the lock, up to an hour. A run ends after LockoutWindow of quiet
-// or with a successful login.
+// Login lock-out: LockoutThreshold failed logins for one account, each
+// within LockoutWindow of the one before, lock the account for a minute; each
+// further failure doubles the lock, up to LockoutMax. Once a run has locked
+// the account it is remembered for LockoutMemory after its last failure or
+// lock, so waiting out the window does not buy a fresh set of guesses: a
+// patient guesser gets a few dozen tries a day instead of hundreds. A good
+// login ends the run.
 const (
 	LockoutThreshold = 5
 	LockoutWindow    = 15 * time.Minute
 	LockoutMax       = time.Hour
+	LockoutMemory    = 24 * time.Hour
 )
 
 // Throttle is the lock-out state of one username, known or not.
@@ -230,7 +233,11 @@ func (t Throttle) Fail(now time.Time) Throttle {
 	if t.LockedUntil.After(quiet) {
 		quiet = t.LockedUntil
 	}
-	if now.Sub(quiet) > LockoutWindow {
+	memory := LockoutWindow
+	if t.Failures >= LockoutThreshold {
+		memory = LockoutMemory
+	}
+	if now.Sub(quiet) > memory {
 		t = Throttle{} // a new run
 	}
 	t.Failures++

@@ -301,10 +301,24 @@ func TestThrottleRun(t *testing.T) {
 	if th = th.Fail(at); !th.Until(at).Equal(at.Add(LockoutMax)) {
 		t.Errorf("lock beyond the cap: until +%v, want +%v", th.Until(at).Sub(at), LockoutMax)
 	}
-	// Quiet for longer than the window after the lock ends: a new run.
+	// A run that locked is remembered: quiet for longer than the window
+	// does not start afresh, quiet for longer than the memory does.
 	at = th.LockedUntil.Add(LockoutWindow + time.Second)
+	if th = th.Fail(at); !th.Until(at).Equal(at.Add(LockoutMax)) {
+		t.Errorf("after %v of quiet: until +%v, want the run to go on (+%v)", LockoutWindow, th.Until(at).Sub(at), LockoutMax)
+	}
+	at = th.LockedUntil.Add(LockoutMemory + time.Second)
 	if th = th.Fail(at); th.Failures != 1 || !th.Until(at).IsZero() {
-		t.Errorf("after quiet: %+v, want a new run of one unlocked failure", th)
+		t.Errorf("after %v of quiet: %+v, want a new run of one unlocked failure", LockoutMemory, th)
+	}
+	// A run that never locked ends after the window.
+	var short Throttle
+	for i := 0; i < LockoutThreshold-1; i++ {
+		short = short.Fail(at)
+	}
+	at = at.Add(LockoutWindow + time.Second)
+	if short = short.Fail(at); short.Failures != 1 {
+		t.Errorf("short run after the window: %d failures, want a new run of 1", short.Failures)
 	}
 	// Failures further apart than the window never lock.
 	var slow Throttle

@@ -69,7 +69,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&m.Demo, "demo", false, "create the demo accounts (once) and print them")
 	fs.StringVar(&m.TLSCert, "tls-cert", "", "TLS certificate file (PEM); with -tls-key, serve HTTPS")
 	fs.StringVar(&m.TLSKey, "tls-key", "", "TLS private key file (PEM)")
-	fs.BoolVar(&m.PublicHTTPS, "public-https", false, "users reach the court over HTTPS ended at a proxy: Secure __Host- cookies and HSTS as under -tls-cert")
+	fs.BoolVar(&m.PublicHTTPS, "public-https", false, "users reach the court over HTTPS ended at a proxy: Secure __Host- cookies, and HSTS on requests a trusted proxy marks https")
 	fs.DurationVar(&m.SessionIdle, "session-idle", accounts.DefaultConfig.IdleTimeout, "browser session idle timeout")
 	fs.DurationVar(&m.SessionMax, "session-max", accounts.DefaultConfig.MaxLifetime, "browser session absolute lifetime")
 	fs.DurationVar(&m.TokenTTL, "token-ttl", accounts.DefaultConfig.TokenTTL, "API token lifetime")

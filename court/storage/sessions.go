@@ -81,8 +81,12 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Ti
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		quiet := now.Add(-court.LockoutWindow)
-		_, err = txExec(ctx, tx, `DELETE FROM login_throttle WHERE last_at < ? AND locked_until < ?`, quiet, quiet)
+		// Runs that never locked end after the window; runs that did, after
+		// the lock-out memory (court.Throttle.Fail).
+		short, long := now.Add(-court.LockoutWindow), now.Add(-court.LockoutMemory)
+		_, err = txExec(ctx, tx, `DELETE FROM login_throttle
+			WHERE (failures < ? AND last_at < ?) OR (last_at < ? AND locked_until < ?)`,
+			court.LockoutThreshold, short, long, long)
 		return err
 	})
 	return n, err
