@@ -1,0 +1,265 @@
+// Command courtload measures courtd from outside, as a user's machine would:
+// it starts the real binary on a fresh data dir and sends it real HTTP
+// requests on loopback. Every run is bounded in requests and time.
+//
+//	courtload startup -bin ./courtd [-n 20]
+//	courtload logins  -bin ./courtd [-c 8] [-d 10s]
+//
+// startup: time from exec to the first 200 from /readyz on an empty data dir,
+// and the resident memory once idle.
+// logins: API logins per second (each an argon2id hash) with c concurrent
+// clients, and the latency of a cheap authenticated request (GET
+// /api/v1/me) measured alone and then during the login load: the ratio shows
+// whether logins block other requests.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: courtload startup|logins -bin PATH [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "startup":
+		err = startup(os.Args[2:])
+	case "logins":
+		err = logins(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "courtload:", err)
+		os.Exit(1)
+	}
+}
+
+// server is a courtd process started for a measurement.
+type server struct {
+	cmd *exec.Cmd
+	url string
+	dir string
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// start runs bin on a new data dir and returns once /readyz answers 200,
+// with the time that took from exec.
+func start(bin string, extra ...string) (*server, time.Duration, error) {
+	dir, err := os.MkdirTemp("", "courtload-")
+	if err != nil {
+		return nil, 0, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, 0, err
+	}
+	args := append([]string{"serve", "-addr", addr, "-data", filepath.Join(dir, "data"), "-log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, 0, err
+	}
+	s := &server{cmd: cmd, url: "http://" + addr, dir: dir}
+	hc := &http.Client{Timeout: time.Second}
+	for time.Since(t0) < 30*time.Second {
+		res, err := hc.Get(s.url + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return s, time.Since(t0), nil
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	s.stop()
+	return nil, 0, errors.New("courtd not ready within 30 s")
+}
+
+func (s *server) stop() {
+	s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+	os.RemoveAll(s.dir)
+}
+
+// rssKB reads a process's resident set size from /proc.
+func rssKB(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			return strconv.Atoi(f[1])
+		}
+	}
+	return 0, errors.New("no VmRSS")
+}
+
+func startup(args []string) error {
+	fs := flag.NewFlagSet("startup", flag.ExitOnError)
+	bin := fs.String("bin", "./courtd", "courtd binary")
+	n := fs.Int("n", 20, "number of starts")
+	fs.Parse(args)
+	var ready []time.Duration
+	var rss []int
+	for i := 0; i < *n; i++ {
+		s, d, err := start(*bin)
+		if err != nil {
+			return err
+		}
+		ready = append(ready, d)
+		time.Sleep(2 * time.Second) // idle
+		kb, err := rssKB(s.cmd.Process.Pid)
+		s.stop()
+		if err != nil {
+			return err
+		}
+		rss = append(rss, kb)
+	}
+	slices.Sort(ready)
+	slices.Sort(rss)
+	fmt.Printf("startup to ready on an empty data dir, %d runs: min %v, median %v, max %v\n",
+		*n, ready[0].Round(time.Millisecond), ready[len(ready)/2].Round(time.Millisecond), ready[len(ready)-1].Round(time.Millisecond))
+	fmt.Printf("resident memory idle after start: min %d KiB, median %d KiB, max %d KiB\n", rss[0], rss[len(rss)/2], rss[len(rss)-1])
+	return nil
+}
+
+func logins(args []string) error {
+	fs := flag.NewFlagSet("logins", flag.ExitOnError)
+	bin := fs.String("bin", "./courtd", "courtd binary")
+	conc := fs.Int("c", 8, "concurrent login clients")
+	dur := fs.Duration("d", 10*time.Second, "duration of each phase")
+	fs.Parse(args)
+	s, _, err := start(*bin, "-demo", "-auth-rate", "100000000")
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc + 4}, Timeout: 30 * time.Second}
+	token, err := login(hc, s.url, "claimant1")
+	if err != nil {
+		return err
+	}
+
+	// Phase 1: the probe alone.
+	base := probe(context.Background(), hc, s.url, token, *dur)
+	// Phase 2: the probe while c clients log in as fast as they can.
+	ctx, cancel := context.WithTimeout(context.Background(), *dur)
+	defer cancel()
+	var n, failed atomic.Int64
+	var wg sync.WaitGroup
+	users := []string{"claimant2", "merchant1", "merchant2", "clerk1", "judge1", "mediator1", "agent1", "admin1"}
+	t0 := time.Now()
+	for i := 0; i < *conc; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if _, err := login(hc, s.url, users[i%len(users)]); err != nil {
+					if ctx.Err() == nil {
+						failed.Add(1)
+					}
+					continue
+				}
+				n.Add(1)
+			}
+		}(i)
+	}
+	loaded := probe(ctx, hc, s.url, token, *dur)
+	wg.Wait()
+	el := time.Since(t0)
+	kb, _ := rssKB(s.cmd.Process.Pid)
+	fmt.Printf("machine: %d CPUs (GOMAXPROCS of the server is the same)\n", runtime.NumCPU())
+	fmt.Printf("logins: %d in %v with %d clients = %.1f/s (%d failed); server RSS after: %d KiB\n",
+		n.Load(), el.Round(time.Millisecond), *conc, float64(n.Load())/el.Seconds(), failed.Load(), kb)
+	fmt.Printf("GET /api/v1/me alone:         %s\n", base)
+	fmt.Printf("GET /api/v1/me during logins: %s\n", loaded)
+	fmt.Printf("p50 ratio loaded/alone: %.2f, p99 ratio: %.2f\n",
+		float64(loaded.p50)/float64(base.p50), float64(loaded.p99)/float64(base.p99))
+	return nil
+}
+
+func login(hc *http.Client, url, user string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"username": user, "password": "demo-pass-2026"})
+	res, err := hc.Post(url+"/api/v1/tokens", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var out struct{ Token string }
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != 201 {
+		return "", fmt.Errorf("login %s: status %d", user, res.StatusCode)
+	}
+	return out.Token, nil
+}
+
+type latency struct {
+	n             int
+	p50, p99, max time.Duration
+}
+
+func (l latency) String() string {
+	return fmt.Sprintf("%d requests, p50 %v, p99 %v, max %v", l.n, l.p50, l.p99, l.max)
+}
+
+// probe sends one request at a time, with a short pause between, for d or
+// until ctx ends.
+func probe(ctx context.Context, hc *http.Client, url, token string, d time.Duration) latency {
+	var lat []time.Duration
+	end := time.Now().Add(d)
+	for time.Now().Before(end) && ctx.Err() == nil {
+		req, _ := http.NewRequest("GET", url+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		t0 := time.Now()
+		res, err := hc.Do(req)
+		if err != nil {
+			continue
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		lat = append(lat, time.Since(t0))
+		time.Sleep(5 * time.Millisecond)
+	}
+	if len(lat) == 0 {
+		return latency{}
+	}
+	slices.Sort(lat)
+	return latency{n: len(lat), p50: lat[len(lat)/2], p99: lat[len(lat)*99/100], max: lat[len(lat)-1]}
+}
