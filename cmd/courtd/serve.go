@@ -15,8 +15,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
+	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
@@ -150,7 +152,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.srv, err = web.New(web.Config{
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
-	}, m.db, acc, cat)
+	}, m.db, acc, docket.New(m.db, court.DefaultProfile()), cat)
 	if err != nil {
 		return err
 	}

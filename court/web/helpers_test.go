@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
+	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
@@ -27,6 +29,7 @@ type testServer struct {
 	URL string
 	DB  *storage.DB
 	Acc *accounts.Service
+	Dk  *docket.Service
 	Cat *i18n.Catalog
 	Srv *web.Server
 	Dir string
@@ -59,7 +62,9 @@ func mustServer(tb testing.TB, cfg func(*web.Config)) *testServer {
 	if cfg != nil {
 		cfg(&c)
 	}
-	srv, err := web.New(c, db, acc, cat)
+	dk := docket.New(db, court.DefaultProfile())
+	dk.Now = db.Now
+	srv, err := web.New(c, db, acc, dk, cat)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -76,7 +81,7 @@ func mustServer(tb testing.TB, cfg func(*web.Config)) *testServer {
 		<-done
 		db.Close()
 	})
-	return &testServer{URL: "http://" + ln.Addr().String(), DB: db, Acc: acc, Cat: cat, Srv: srv, Dir: dir}
+	return &testServer{URL: "http://" + ln.Addr().String(), DB: db, Acc: acc, Dk: dk, Cat: cat, Srv: srv, Dir: dir}
 }
 
 // client is a browser-like HTTP client: it keeps cookies, does not follow

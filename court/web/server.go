@@ -17,6 +17,7 @@ import (
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
+	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
@@ -46,6 +47,7 @@ type Server struct {
 	app      *fiber.App
 	db       *storage.DB
 	acc      *accounts.Service
+	dk       *docket.Service
 	cat      *i18n.Catalog
 	cfg      Config
 	log      *slog.Logger
@@ -58,7 +60,7 @@ type Server struct {
 
 // New builds the server and its routes. Templates are parsed here, so a broken
 // one stops the start rather than a user's request.
-func New(cfg Config, db *storage.DB, acc *accounts.Service, cat *i18n.Catalog) (*Server, error) {
+func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, cat *i18n.Catalog) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -74,7 +76,7 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, cat *i18n.Catalog) (
 	if len(cfg.MetricsAllow) == 0 {
 		cfg.MetricsAllow = []string{"127.0.0.0/8", "::1/128"}
 	}
-	s := &Server{db: db, acc: acc, cat: cat, cfg: cfg, log: cfg.Logger, sessCk: "court_session", preCk: "court_pre"}
+	s := &Server{db: db, acc: acc, dk: dk, cat: cat, cfg: cfg, log: cfg.Logger, sessCk: "court_session", preCk: "court_pre"}
 	if cfg.TLS {
 		s.sessCk, s.preCk = "__Host-court_session", "__Host-court_pre"
 	}
@@ -145,6 +147,7 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, cat *i18n.Catalog) (
 	api.Post("/tokens", authLimit, s.apiCreateToken)
 	api.Delete("/tokens/current", s.apiRequireUser, s.apiDeleteToken)
 	api.Get("/me", s.apiRequireUser, s.apiMe)
+	s.caseAPIRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 
 	pages := app.Group("", s.pageAuth, s.csrfCheck)
@@ -167,6 +170,7 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, cat *i18n.Catalog) (
 	pages.Post("/admin/users/:id/approve", s.requireRole(court.RoleAdmin), s.approveMember)
 	pages.Post("/admin/users/:id/disable", s.requireRole(court.RoleAdmin), s.adminSetStatus(court.StatusActive, court.StatusDisabled))
 	pages.Post("/admin/users/:id/enable", s.requireRole(court.RoleAdmin), s.adminSetStatus(court.StatusDisabled, court.StatusActive))
+	s.casePageRoutes(pages)
 	pages.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 	return s, nil
 }
