@@ -78,6 +78,9 @@ func mustServer(tb testing.TB, cfg func(*web.Config)) *testServer {
 		if err := srv.App().ShutdownWithTimeout(5 * time.Second); err != nil {
 			tb.Error(err)
 		}
+		// A shutdown before the server started serving stops nothing:
+		// closing the listener ends it either way.
+		ln.Close()
 		<-done
 		db.Close()
 	})

@@ -635,6 +635,14 @@ func TestLanguage(t *testing.T) {
 			t.Errorf("next=%q: redirected to %q, want /", next, res.Header.Get("Location"))
 		}
 	}
+	// The switch on a page answering a form leads somewhere that exists.
+	bad := c.postForm("/login", "/login", url.Values{"username": {"claimant1"}, "password": {"wrong password!"}})
+	if !strings.Contains(bad.Body, `href="/lang/en?next=%2f"`) {
+		t.Errorf("language switch after a form error: want next=/ in the page")
+	}
+	if res := c.get("/login?notice=logged_out"); !strings.Contains(res.Body, `href="/lang/en?next=%2flogin%3fnotice%3dlogged_out"`) {
+		t.Errorf("language switch on a GET page: want the page's own address with its query")
+	}
 	// A logged-in user's choice is saved to the account.
 	c.login("claimant2")
 	c.get("/lang/en?next=/home")

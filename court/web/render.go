@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -48,7 +49,7 @@ type page struct {
 	Lang   string
 	User   *court.User
 	CSRF   string
-	Path   string
+	Back   string // where the language switch returns to
 	Title  string // message key of the page title
 	Notice string // message key of a notice to show on top
 	Error  string // a message for the whole form, already translated
@@ -60,8 +61,15 @@ type page struct {
 
 // newPage starts the data of a page for this request.
 func (s *Server) newPage(c *fiber.Ctx, title string) *page {
+	// The language switch returns to this page: the address itself for a
+	// GET, the start page for a form's answer (the form's address may have
+	// no page to GET).
+	back := "/"
+	if c.Method() == fiber.MethodGet {
+		back = c.OriginalURL()
+	}
 	p := &page{
-		Lang: s.lang(c), User: currentUser(c), CSRF: s.csrfToken(c), Path: c.Path(), Title: title,
+		Lang: s.lang(c), User: currentUser(c), CSRF: s.csrfToken(c), Back: back, Title: title,
 		Form: map[string]string{}, Fields: map[string]string{}, Data: map[string]any{}, s: s,
 	}
 	if n := c.Query("notice"); noticeKeys[n] {
@@ -74,6 +82,8 @@ func (s *Server) newPage(c *fiber.Ctx, title string) *page {
 var noticeKeys = map[string]bool{
 	"registered": true, "logged_out": true, "password_changed": true, "user_created": true,
 	"member_approved": true, "user_status": true, "pending": true,
+	"draft_saved": true, "case_submitted": true, "case_accepted": true, "case_returned": true, "case_rejected": true,
+	"case_withdrawn": true,
 }
 
 // T translates a message key with alternating name, value arguments.
@@ -92,9 +102,12 @@ func (p *page) OtherLang() string {
 	return i18n.English
 }
 
-// field is the data of one labelled form field.
+// field is the data of one labelled form field. Type is an input type, or
+// "select", "textarea" or "checkbox" (checked when Value is not empty).
 type field struct {
 	Name, Type, Label, Hint, Value, Error, Autocomplete string
+	InputMode                                           string
+	MaxLen                                              int
 	Required                                            bool
 	Options                                             []option
 }
@@ -102,7 +115,7 @@ type field struct {
 type option struct{ Value, Label string }
 
 // Field describes an input: name, type, label key and, optionally, a hint
-// key, an autocomplete token and "required".
+// key, an autocomplete token, "required", "maxlength:N" and "inputmode:M".
 func (p *page) Field(name, typ, label string, extra ...string) field {
 	f := field{Name: name, Type: typ, Label: p.T(label), Value: p.Form[name], Error: p.Fields[name]}
 	for _, e := range extra {
@@ -111,6 +124,10 @@ func (p *page) Field(name, typ, label string, extra ...string) field {
 			f.Required = true
 		case strings.HasPrefix(e, "hint."):
 			f.Hint = p.T(e)
+		case strings.HasPrefix(e, "maxlength:"):
+			f.MaxLen, _ = strconv.Atoi(strings.TrimPrefix(e, "maxlength:"))
+		case strings.HasPrefix(e, "inputmode:"):
+			f.InputMode = strings.TrimPrefix(e, "inputmode:")
 		default:
 			f.Autocomplete = e
 		}
