@@ -14,16 +14,28 @@ type Fen int64
 const MaxFen Fen = 1_000_000_000_000
 
 // ParseYuan reads an amount typed in yuan: digits, optionally thousands
-// separators (, or full-width ，), and at most two decimals ("1234", "1,234.5",
-// "0.01"). It returns a message key when s is not such an amount.
+// separators (, or full-width ，) between groups of three, at most two
+// decimals, and a ¥ before or 元 after ("1234", "1,234.5", "0.01", "12元"). It
+// returns a message key when s is not such an amount.
 func ParseYuan(s string) (Fen, string) {
 	s = strings.TrimSpace(s)
-	s = strings.NewReplacer(",", "", "，", "", "¥", "", "￥", "", "元", "").Replace(s)
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(s, "¥"), "￥"), "元"))
 	if s == "" {
 		return 0, "err.required"
 	}
 	whole, frac, hasDot := strings.Cut(s, ".")
+	// Thousands separators only where they belong: 1,234,567 but not 1,23.
+	if groups := strings.FieldsFunc(whole, func(r rune) bool { return r == ',' || r == '，' }); len(groups) > 1 || strings.ContainsAny(whole, ",，") {
+		if strings.Count(whole, ",")+strings.Count(whole, "，") != len(groups)-1 || len(groups[0]) > 3 {
+			return 0, "err.amount_format"
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, "err.amount_format"
+			}
+		}
+		whole = strings.Join(groups, "")
+	}
 	if whole == "" || len(whole) > 12 || (hasDot && (len(frac) == 0 || len(frac) > 2)) {
 		return 0, "err.amount_format"
 	}

@@ -151,6 +151,9 @@ func (p Profile) Validate() error {
 			last = b.Upto
 		}
 	}
+	// The last band has no limit, so every amount has a rate (no bands at
+	// all is a flat fee).
+	v.Check(len(p.FeeBands) == 0 || p.FeeBands[len(p.FeeBands)-1].Upto == 0, "fee_bands", "err.fee_bands")
 	v.Check(p.MinFee >= 0, "min_fee", "err.amount_positive")
 	v.Check(p.AnswerDays >= 1 && p.AnswerDays <= 60, "answer_days", "err.days_range", "Min", 1, "Max", 60)
 	v.Check(p.EvidenceDays >= 1 && p.EvidenceDays <= 60, "evidence_days", "err.days_range", "Min", 1, "Max", 60)

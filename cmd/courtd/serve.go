@@ -43,6 +43,7 @@ type Main struct {
 	ProxyHeader    string
 	MetricsAllow   string
 	AuthRate       int
+	FilingBatch    int
 	LogLevel       string
 	LogFormat      string
 
@@ -78,6 +79,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.TrustedProxies, "trusted-proxies", "", "comma-separated addresses/CIDRs of reverse proxies whose client-address header is trusted")
 	fs.StringVar(&m.ProxyHeader, "proxy-header", "X-Real-Ip", "header carrying the client address, read only from trusted proxies")
 	fs.StringVar(&m.MetricsAllow, "metrics-allow", "127.0.0.0/8,::1/128", "comma-separated CIDRs allowed to read /metrics")
+	fs.IntVar(&m.FilingBatch, "filing-batch", storage.DefaultFilingBatch, "concurrent filings that may share one durable commit (1: a transaction each)")
 	fs.IntVar(&m.AuthRate, "auth-rate", 30, "login, registration and token requests allowed per minute from one address")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&m.LogFormat, "log-format", "text", "log format: text or json")
@@ -93,8 +95,8 @@ func (m *Main) ParseFlags(args []string) error {
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("-tls-cert and -tls-key go together")
 	}
-	if m.SessionIdle <= 0 || m.SessionMax <= 0 || m.TokenTTL <= 0 || m.AuthRate <= 0 {
-		return errors.New("-session-idle, -session-max, -token-ttl and -auth-rate must be positive")
+	if m.SessionIdle <= 0 || m.SessionMax <= 0 || m.TokenTTL <= 0 || m.AuthRate <= 0 || m.FilingBatch <= 0 {
+		return errors.New("-session-idle, -session-max, -token-ttl, -auth-rate and -filing-batch must be positive")
 	}
 	return nil
 }
@@ -136,6 +138,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.db.SetFilingBatch(m.FilingBatch)
 	acc := accounts.New(m.db, keys, accounts.Config{IdleTimeout: m.SessionIdle, MaxLifetime: m.SessionMax, TokenTTL: m.TokenTTL})
 	cat, err := i18n.Load(m.log)
 	if err != nil {

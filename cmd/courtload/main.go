@@ -4,6 +4,7 @@
 //
 //	courtload startup -bin ./courtd [-n 20]
 //	courtload logins  -bin ./courtd [-c 8] [-d 10s]
+//	courtload filings -bin ./courtd [-c 200] [-d 10s]
 //
 // startup: time from exec to the first 200 from /readyz on an empty data dir,
 // and the resident memory once idle.
@@ -11,6 +12,10 @@
 // clients, and the latency of a cheap authenticated request (GET
 // /api/v1/me) measured alone and then during the login load: the ratio shows
 // whether logins block other requests.
+// filings: durable filings per second through POST /api/v1/cases with c
+// concurrent clients, first with one transaction per filing (the baseline,
+// -filing-batch 1), then with concurrent filings grouped into one commit,
+// in the same run; latency percentiles and the server's peak memory.
 package main
 
 import (
@@ -46,6 +51,8 @@ func main() {
 		err = startup(os.Args[2:])
 	case "logins":
 		err = logins(os.Args[2:])
+	case "filings":
+		err = filings(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -262,4 +269,152 @@ func probe(ctx context.Context, hc *http.Client, url, token string, d time.Durat
 	}
 	slices.Sort(lat)
 	return latency{n: len(lat), p50: lat[len(lat)/2], p99: lat[len(lat)*99/100], max: lat[len(lat)-1]}
+}
+
+// rssPeak samples a process's resident memory until stop is closed and
+// returns the highest value seen, in KiB.
+func rssPeak(pid int, stop <-chan struct{}) <-chan int {
+	out := make(chan int, 1)
+	go func() {
+		peak := 0
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if kb, err := rssKB(pid); err == nil && kb > peak {
+				peak = kb
+			}
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return out
+}
+
+// creditCode is a valid unified social credit code for the load's merchant.
+const creditCodeFirst17 = "91330102MA2H3K7Q1"
+
+func creditCode() string {
+	const alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+	weights := []int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		sum += strings.IndexByte(alphabet, creditCodeFirst17[i]) * weights[i]
+	}
+	return creditCodeFirst17 + string(alphabet[(31-sum%31)%31])
+}
+
+type filingResult struct {
+	n, failed int64
+	elapsed   time.Duration
+	lat       latency
+	peakKB    int
+}
+
+func (r filingResult) String() string {
+	return fmt.Sprintf("%d filings in %v = %.0f/s, %d failed; %s; peak RSS %d KiB",
+		r.n, r.elapsed.Round(time.Millisecond), float64(r.n)/r.elapsed.Seconds(), r.failed, r.lat, r.peakKB)
+}
+
+func filings(args []string) error {
+	fs := flag.NewFlagSet("filings", flag.ExitOnError)
+	bin := fs.String("bin", "./courtd", "courtd binary")
+	conc := fs.Int("c", 200, "concurrent clients")
+	dur := fs.Duration("d", 10*time.Second, "duration of each run")
+	batch := fs.Int("batch", 0, "only this -filing-batch (0: the baseline 1, then the default)")
+	fs.Parse(args)
+	runs := []string{"1", ""}
+	if *batch > 0 {
+		runs = []string{strconv.Itoa(*batch)}
+	}
+	var results []filingResult
+	for _, b := range runs {
+		extra := []string{"-demo", "-auth-rate", "100000000"}
+		label := "default batching"
+		if b != "" {
+			extra = append(extra, "-filing-batch", b)
+			label = "-filing-batch " + b
+		}
+		r, err := fileLoad(*bin, extra, *conc, *dur)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-22s %s\n", label+":", r)
+		results = append(results, r)
+	}
+	fmt.Printf("machine: %d CPUs; %d clients\n", runtime.NumCPU(), *conc)
+	if len(results) == 2 {
+		a, b := results[0], results[1]
+		fmt.Printf("throughput ratio batched/baseline: %.1fx\n",
+			(float64(b.n)/b.elapsed.Seconds())/(float64(a.n)/a.elapsed.Seconds()))
+	}
+	return nil
+}
+
+func fileLoad(bin string, extra []string, conc int, dur time.Duration) (filingResult, error) {
+	s, _, err := start(bin, extra...)
+	if err != nil {
+		return filingResult{}, err
+	}
+	defer s.stop()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc + 8, MaxConnsPerHost: conc + 8}, Timeout: 30 * time.Second}
+	token, err := login(hc, s.url, "claimant1")
+	if err != nil {
+		return filingResult{}, err
+	}
+	code := creditCode()
+	stopRSS := make(chan struct{})
+	peak := rssPeak(s.cmd.Process.Pid, stopRSS)
+	ctx, cancel := context.WithTimeout(context.Background(), dur)
+	defer cancel()
+	var n, failed atomic.Int64
+	lats := make([][]time.Duration, conc)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil; i++ {
+				body := fmt.Sprintf(`{"credit_code":%q,"merchant_name":"杭州西湖龙井茶业有限公司","platform":"直播间","order_ref":"L%d-%d",`+
+					`"category":"counterfeit","facts":"直播间购买的龙井茶是假货，商家拒绝退款。","refund":12800,"compensation":50000,"costs":0,`+
+					`"service_consent":true,"submit":true}`, code, w, i)
+				req, _ := http.NewRequest("POST", s.url+"/api/v1/cases", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				t := time.Now()
+				res, err := hc.Do(req)
+				if err != nil {
+					if ctx.Err() == nil {
+						failed.Add(1)
+					}
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != 201 {
+					failed.Add(1)
+					continue
+				}
+				lats[w] = append(lats[w], time.Since(t))
+				n.Add(1)
+			}
+		}(w)
+	}
+	wg.Wait()
+	el := time.Since(t0)
+	close(stopRSS)
+	var all []time.Duration
+	for _, l := range lats {
+		all = append(all, l...)
+	}
+	r := filingResult{n: n.Load(), failed: failed.Load(), elapsed: el, peakKB: <-peak}
+	if len(all) > 0 {
+		slices.Sort(all)
+		r.lat = latency{n: len(all), p50: all[len(all)/2], p99: all[len(all)*99/100], max: all[len(all)-1]}
+	}
+	return r, nil
 }

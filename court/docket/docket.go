@@ -134,9 +134,14 @@ func (s *Service) Review(ctx context.Context, u *court.User, id int64, a court.A
 		if err != nil {
 			return nil, err
 		}
+		// The notice names who claims: the merchant must know whom it answers.
+		claimant, err := s.DB.UserByID(ctx, c.ClaimantID)
+		if err != nil {
+			return nil, err
+		}
 		for _, sid := range staff {
 			ch.Notify = append(ch.Notify, storage.Notice{UserID: sid, CaseID: &caseID, Kind: NoticeServed,
-				Data: map[string]any{"Total": c.Total.String(), "Due": due, "Claimant": "", "Merchant": c.MerchantName}})
+				Data: map[string]any{"Total": c.Total.String(), "Due": due, "Claimant": claimant.DisplayName, "Merchant": c.MerchantName}})
 		}
 		return s.DB.ChangeCase(ctx, id, ch)
 	default:
@@ -206,7 +211,9 @@ func CanSee(u *court.User, c *court.Case) bool {
 	case court.RoleMediator:
 		return c.MediatorID != nil && *c.MediatorID == u.ID
 	case court.RoleClerk, court.RoleAdmin:
-		return c.Status != court.CaseDraft
+		// A draft withdrawn before it was ever submitted never reached
+		// the court either.
+		return c.Status != court.CaseDraft && !(c.Status == court.CaseWithdrawn && c.SubmittedAt == nil)
 	}
 	return false
 }
@@ -227,6 +234,7 @@ func (s *Service) Get(ctx context.Context, u *court.User, id int64) (*court.Case
 		aid, role := actor(u)
 		c2, err := s.DB.ChangeCase(ctx, id, storage.Change{From: c.Status, To: c.Status,
 			Set:     map[string]any{"merchant_seen_at": now},
+			IfNull:  []string{"merchant_seen_at"}, // two staff opening it at once record one first view
 			Entries: []storage.Entry{{ActorID: aid, ActorRole: role, Kind: EntrySeen, Public: true}},
 		})
 		switch court.ErrorCode(err) {
@@ -253,8 +261,12 @@ func (s *Service) List(ctx context.Context, u *court.User, status []court.CaseSt
 		if u.OrganizationID == nil {
 			return []court.Case{}, nil
 		}
+		// A merchant's list must not show cases it was never served (a
+		// case withdrawn before service, say). The query says so, not a
+		// filter after it, so that a page is never short of its limit.
 		f.OrgID = u.OrganizationID
 		f.NotDraft = true
+		f.Served = true
 		if len(status) == 0 {
 			f.Status = []court.CaseStatus{court.CaseServed, court.CaseAnswered, court.CaseSettled, court.CaseWithdrawn}
 		}
@@ -267,22 +279,7 @@ func (s *Service) List(ctx context.Context, u *court.User, status []court.CaseSt
 	default:
 		return []court.Case{}, nil
 	}
-	cases, err := s.DB.Cases(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	// A merchant's list must not show cases it was never served (a case
-	// withdrawn before service, say).
-	if u.Role == court.RoleMerchant {
-		out := cases[:0]
-		for _, c := range cases {
-			if CanSee(u, &c) {
-				out = append(out, c)
-			}
-		}
-		cases = out
-	}
-	return cases, nil
+	return s.DB.Cases(ctx, f)
 }
 
 // Docket returns the entries of a case u may see: public ones for parties,

@@ -52,46 +52,49 @@ type NewCase struct {
 	Entries         []Entry
 }
 
-// CreateCase stores a new case (a draft or a submitted filing). The merchant
-// organisation is found by its credit code, or created (it is then served at
-// its contact until its staff register). An open claim by the same claimant
-// against the same merchant for the same order is ECONFLICT with CaseID.
+// CreateCase stores a new case (a draft or a submitted filing) and returns
+// once it is durable. The merchant organisation is found by its credit code,
+// or created (it is then served at its contact until its staff register). An
+// open claim by the same claimant against the same merchant for the same
+// order is ECONFLICT with CaseID. Concurrent filings share one commit (see
+// filingBatcher).
 func (db *DB) CreateCase(ctx context.Context, nc *NewCase) (*court.Case, error) {
+	return db.filings.submit(ctx, nc)
+}
+
+// createCase inserts nc in tx at now.
+func createCase(ctx context.Context, tx *sqlx.Tx, nc *NewCase, now time.Time) (*court.Case, error) {
 	c := nc.Case
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		now := db.Now()
-		var orgID int64
-		err := txGet(ctx, tx, &orgID, `SELECT id FROM organizations WHERE credit_code = ?`, c.CreditCode)
-		if court.ErrorCode(err) == court.ENOTFOUND {
-			err = txGet(ctx, tx, &orgID, `INSERT INTO organizations (credit_code, name, created_at) VALUES (?, ?, ?) RETURNING id`,
-				c.CreditCode, c.MerchantName, now)
-		}
-		if err != nil {
-			return err
-		}
-		c.OrgID, c.CreatedAt, c.UpdatedAt = orgID, now, now
-		err = txGet(ctx, tx, &c.ID, `INSERT INTO cases (status, claimant_id, filed_by_id, organization_id, merchant_name,
-			credit_code, platform, order_ref, category, facts, purchase_date, refund, compensation, costs, total, fee,
-			over_cap, service_consent, villager_consent, created_at, submitted_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			c.Status, c.ClaimantID, c.FiledByID, c.OrgID, c.MerchantName, c.CreditCode, c.Platform, c.OrderRef,
-			c.Category, c.Facts, c.PurchaseDate, c.Refund, c.Compensation, c.Costs, c.Total, c.Fee, c.OverCap,
-			true, nc.VillagerConsent, c.CreatedAt, c.SubmittedAt, c.UpdatedAt)
-		if _, ok := uniqueViolation(err); ok {
-			return openClaimConflict(ctx, tx, c)
-		}
-		if err != nil {
-			return err
-		}
-		for _, e := range nc.Entries {
-			if err := appendEntry(ctx, tx, c.ID, e, now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	var orgID int64
+	err := txGet(ctx, tx, &orgID, `SELECT id FROM organizations WHERE credit_code = ?`, c.CreditCode)
+	if court.ErrorCode(err) == court.ENOTFOUND {
+		err = txGet(ctx, tx, &orgID, `INSERT INTO organizations (credit_code, name, created_at) VALUES (?, ?, ?) RETURNING id`,
+			c.CreditCode, c.MerchantName, now)
+	}
 	if err != nil {
 		return nil, err
+	}
+	c.OrgID, c.CreatedAt, c.UpdatedAt = orgID, now, now
+	if c.FeeStatus == "" {
+		c.FeeStatus = "unpaid" // the case returned must be the case stored
+	}
+	err = txGet(ctx, tx, &c.ID, `INSERT INTO cases (status, claimant_id, filed_by_id, organization_id, merchant_name,
+		credit_code, platform, order_ref, category, facts, purchase_date, refund, compensation, costs, total, fee,
+		fee_status, over_cap, service_consent, villager_consent, created_at, submitted_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.Status, c.ClaimantID, c.FiledByID, c.OrgID, c.MerchantName, c.CreditCode, c.Platform, c.OrderRef,
+		c.Category, c.Facts, c.PurchaseDate, c.Refund, c.Compensation, c.Costs, c.Total, c.Fee, c.FeeStatus,
+		c.OverCap, true, nc.VillagerConsent, c.CreatedAt, c.SubmittedAt, c.UpdatedAt)
+	if _, ok := uniqueViolation(err); ok {
+		return nil, openClaimConflict(ctx, tx, c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range nc.Entries {
+		if err := appendEntry(ctx, tx, c.ID, e, now); err != nil {
+			return nil, err
+		}
 	}
 	return &c, nil
 }
@@ -139,10 +142,13 @@ type CaseFilter struct {
 	OrgID           *int64
 	JudgeID         *int64
 	MediatorID      *int64
-	NotDraft        bool
-	Status          []court.CaseStatus
-	BeforeID        int64 // paging: cases with a smaller id (newest first)
-	Limit           int
+	// NotDraft keeps only cases filed with the court: neither drafts nor
+	// drafts withdrawn before they were ever submitted.
+	NotDraft bool
+	Served   bool // only cases served on the merchant
+	Status   []court.CaseStatus
+	BeforeID int64 // paging: cases with a smaller id (newest first)
+	Limit    int
 }
 
 // Cases lists cases matching f, newest first.
@@ -166,7 +172,10 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]court.Case, error) {
 		args = append(args, *f.MediatorID)
 	}
 	if f.NotDraft {
-		q += ` AND status <> 'draft'`
+		q += ` AND status <> 'draft' AND (status <> 'withdrawn' OR submitted_at IS NOT NULL)`
+	}
+	if f.Served {
+		q += ` AND served_at IS NOT NULL`
 	}
 	if len(f.Status) > 0 {
 		q += ` AND status IN (?` + strings.Repeat(`, ?`, len(f.Status)-1) + `)`
@@ -196,6 +205,10 @@ type Change struct {
 	Set     map[string]any
 	Entries []Entry
 	Notify  []Notice
+	// IfNull are columns that must still be NULL for the change to apply
+	// (a first-time mark such as merchant_seen_at); otherwise it is
+	// ECONFLICT like a stale From.
+	IfNull []string
 	// Docket, when true, gives the case the next docket number of Year.
 	Docket bool
 	Year   int
@@ -224,7 +237,11 @@ func (db *DB) ChangeCase(ctx context.Context, id int64, ch Change) (*court.Case,
 			args = append(args, ch.Year, seq, ch.Number(ch.Year, seq))
 		}
 		args = append(args, id, ch.From)
-		res, err := txExec(ctx, tx, `UPDATE cases SET `+strings.Join(set, ", ")+` WHERE id = ? AND status = ?`, args...)
+		where := ` WHERE id = ? AND status = ?`
+		for _, col := range ch.IfNull {
+			where += ` AND ` + col + ` IS NULL`
+		}
+		res, err := txExec(ctx, tx, `UPDATE cases SET `+strings.Join(set, ", ")+where, args...)
 		if err != nil {
 			return err
 		}

@@ -25,11 +25,20 @@ var migrations embed.FS
 
 // DB is the court database.
 type DB struct {
-	w    *sqlx.DB // the one writer connection
-	r    *sqlx.DB // read-only pool
-	Now  court.Clock
-	path string
+	w       *sqlx.DB // the one writer connection
+	r       *sqlx.DB // read-only pool
+	Now     court.Clock
+	path    string
+	filings *filingBatcher
 }
+
+// DefaultFilingBatch is how many concurrent filings may share one commit.
+const DefaultFilingBatch = 64
+
+// SetFilingBatch sets how many concurrent filings may share one commit
+// (1: one transaction per filing, the baseline of the benchmarks). Call it
+// before serving.
+func (db *DB) SetFilingBatch(n int) { db.filings.max = max(1, n) }
 
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date. It refuses a database written by a newer courtd.
@@ -61,6 +70,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 	r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
 	r.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
 	db.r = r
+	db.filings = newFilingBatcher(db, DefaultFilingBatch)
 	return db, nil
 }
 
@@ -113,6 +123,9 @@ func (db *DB) migrate(ctx context.Context, log *slog.Logger) error {
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
+	if db.filings != nil {
+		db.filings.close()
+	}
 	var errR error
 	if db.r != nil {
 		errR = db.r.Close()
