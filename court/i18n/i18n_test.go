@@ -43,12 +43,18 @@ func TestCatalogsHaveTheSameKeys(t *testing.T) {
 
 // Message keys as they appear in Go source and templates.
 var (
-	goKeyRE     = regexp.MustCompile(`"((?:err|notice|title|field|hint|role|status|home|nav|site|index|login|register|account|admin|error)\.[a-z0-9_.]+)"`)
+	goKeyRE     = regexp.MustCompile(`"((?:err|notice|title|field|hint|role|status|home|nav|site|index|login|register|account|admin|error|step|filing|docket|notice_kind|category|case_status|exclusion|fee_status)\.[a-z0-9_.]+)"`)
 	tplKeyRE    = regexp.MustCompile(`T "([a-z0-9_.]+)"`)
 	tplFieldRE  = regexp.MustCompile(`"((?:field|hint)\.[a-z0-9_]+)"`)
 	noticeRE    = regexp.MustCompile(`notice=([a-z_]+)`)
 	tplPrintfRE = regexp.MustCompile(`printf "([a-z_]+)\.%s(\.[a-z_]+)?"`)
+	// The docket entry and notice kinds of the docket service: each is
+	// rendered from "docket.<kind>" or "notice_kind.<kind>".
+	kindRE = regexp.MustCompile(`\b(Entry|Notice)[A-Z][A-Za-z]*\s*=\s*"([a-z_]+)"`)
 )
+
+// feeStatuses are the values of a case's fee_status.
+var feeStatuses = []string{"unpaid", "paid", "waived"}
 
 // TestEveryUsedKeyExists walks the source tree and checks every message key
 // that Go code or a template uses is in both catalogs.
@@ -89,6 +95,15 @@ func TestEveryUsedKeyExists(t *testing.T) {
 		for _, m := range noticeRE.FindAllStringSubmatch(src, -1) {
 			used["notice."+m[1]] = path
 		}
+		if isGo && filepath.Base(filepath.Dir(path)) == "docket" {
+			for _, m := range kindRE.FindAllStringSubmatch(src, -1) {
+				prefix := "docket."
+				if m[1] == "Notice" {
+					prefix = "notice_kind."
+				}
+				used[prefix+m[2]] = path
+			}
+		}
 		// Keys built from a role or a status in templates.
 		for _, m := range tplPrintfRE.FindAllStringSubmatch(src, -1) {
 			var values []string
@@ -99,6 +114,20 @@ func TestEveryUsedKeyExists(t *testing.T) {
 				}
 			case "status":
 				values = []string{string(court.StatusActive), string(court.StatusPending), string(court.StatusDisabled)}
+			case "case_status":
+				for _, st := range court.CaseStatuses {
+					values = append(values, string(st))
+				}
+			case "category":
+				for _, c := range court.Categories {
+					values = append(values, string(c))
+				}
+			case "exclusion":
+				for _, e := range court.Exclusions {
+					values = append(values, string(e))
+				}
+			case "fee_status":
+				values = feeStatuses
 			default:
 				t.Errorf("%s: printf key %q: teach this test its values", path, m[0])
 			}
@@ -113,6 +142,19 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	}
 	for _, r := range court.Roles {
 		used["role."+string(r)] = "page.RoleName"
+	}
+	// Keys the pages build from a value in Go.
+	for _, st := range court.CaseStatuses {
+		used["case_status."+string(st)] = "page.StatusName"
+	}
+	for _, c := range court.Categories {
+		used["category."+string(c)] = "page.CategoryName"
+	}
+	for _, e := range court.Exclusions {
+		used["exclusion."+string(e)] = "page.ExclusionChoices"
+	}
+	for _, f := range feeStatuses {
+		used["fee_status."+f] = "case_show.html"
 	}
 	if len(used) < 50 {
 		t.Fatalf("found only %d keys in use: is the walk looking in the right place?", len(used))

@@ -333,3 +333,20 @@ func (db *DB) ActiveStaff(ctx context.Context, orgID int64) ([]int64, error) {
 	ids := []int64{}
 	return ids, db.sel(ctx, &ids, `SELECT id FROM users WHERE organization_id = ? AND status = 'active' ORDER BY id`, orgID)
 }
+
+// DocketSeqs returns, per year, the docket sequence numbers given out, in
+// order: an audit that they run 1..n without gap or duplicate.
+func (db *DB) DocketSeqs(ctx context.Context) (map[int][]int, error) {
+	var rows []struct {
+		Year int `db:"docket_year"`
+		Seq  int `db:"docket_seq"`
+	}
+	if err := db.sel(ctx, &rows, `SELECT docket_year, docket_seq FROM cases WHERE docket_seq IS NOT NULL ORDER BY docket_year, docket_seq`); err != nil {
+		return nil, err
+	}
+	out := map[int][]int{}
+	for _, r := range rows {
+		out[r.Year] = append(out[r.Year], r.Seq)
+	}
+	return out, nil
+}

@@ -9,8 +9,9 @@ import (
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
-// roleHome is each role's own start page. Later parts of the court (cases,
-// hearings, rulings) fill it; for now it says what the role will do here.
+// roleHome is each role's own start page: its cases (a claimant's claims,
+// the claims against a merchant, a clerk's filings to review, a judge's or
+// mediator's assigned cases) and the latest notices.
 func (s *Server) roleHome(c *fiber.Ctx) error {
 	p := s.newPage(c, "title.home")
 	u := p.User
@@ -18,6 +19,9 @@ func (s *Server) roleHome(c *fiber.Ctx) error {
 		if err := s.loadOrg(c, p); err != nil {
 			return err
 		}
+	}
+	if err := s.loadHome(c, p); err != nil {
+		return err
 	}
 	return s.render(c, "home", fiber.StatusOK, p)
 }
