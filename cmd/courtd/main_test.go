@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -335,4 +336,36 @@ func writeSelfSigned(t *testing.T, dir string) (string, string) {
 	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
 	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
 	return cert, key
+}
+
+// TestShutdownWithIdleConnections: browsers keep connections open between
+// requests; a shutdown must not wait for them to time out. (With fasthttp
+// 1.51 a server that had served 50-200 keep-alive clients from another
+// process failed its 10-second shutdown; this in-process test did not catch
+// that, so courtload's runs are the other check: see docs/benchmarks.md.)
+func TestShutdownWithIdleConnections(t *testing.T) {
+	url, _, stop := startRun(t, "-addr", "127.0.0.1:0", "-data", t.TempDir())
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := hc.Get(url + "/healthz")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}()
+	}
+	wg.Wait()
+	t0 := time.Now()
+	if code := stop(); code != 0 {
+		t.Fatalf("exit code with idle connections open: got %d, want 0", code)
+	}
+	if d := time.Since(t0); d > 8*time.Second {
+		t.Errorf("shutdown with idle connections took %v, want well under the 10 s limit", d)
+	}
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"sync"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/shangcheng-court/courtd/court"
 )
 
@@ -37,6 +35,13 @@ type filingRes struct {
 	c   *court.Case
 	err error
 }
+
+// Each filing of a batch runs in its own savepoint.
+const (
+	sqlSavepoint  = "SAVEPOINT filing"
+	sqlRollbackTo = "ROLLBACK TO SAVEPOINT filing"
+	sqlRelease    = "RELEASE SAVEPOINT filing"
+)
 
 // errClosed answers a filing that arrives after Close.
 var errClosed = errors.New("database closed")
@@ -101,23 +106,23 @@ func (b *filingBatcher) run() {
 // write stores a batch in one transaction and answers every request.
 func (b *filingBatcher) write(batch []*filingReq) {
 	res := make([]filingRes, len(batch))
-	err := b.db.inTx(context.Background(), func(tx *sqlx.Tx) error {
+	err := b.db.inTx(context.Background(), func(tx *wtx) error {
 		now := b.db.Now()
 		for i, r := range batch {
 			if err := r.ctx.Err(); err != nil {
 				res[i].err = err // the caller left before its turn: nothing written
 				continue
 			}
-			if _, err := tx.Exec("SAVEPOINT filing"); err != nil {
+			if _, err := txExec(context.Background(), tx, sqlSavepoint); err != nil {
 				return err
 			}
 			res[i].c, res[i].err = createCase(r.ctx, tx, r.nc, now)
 			if res[i].err != nil {
-				if _, err := tx.Exec("ROLLBACK TO SAVEPOINT filing"); err != nil {
+				if _, err := txExec(context.Background(), tx, sqlRollbackTo); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.Exec("RELEASE SAVEPOINT filing"); err != nil {
+			if _, err := txExec(context.Background(), tx, sqlRelease); err != nil {
 				return err
 			}
 		}

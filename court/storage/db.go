@@ -30,6 +30,7 @@ type DB struct {
 	Now     court.Clock
 	path    string
 	filings *filingBatcher
+	hot     map[string]*sqlx.Stmt // prepared on w; see prepareHot
 }
 
 // DefaultFilingBatch is how many concurrent filings may share one commit.
@@ -59,6 +60,10 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err := db.migrate(ctx, log); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := db.prepareHot(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -126,6 +131,9 @@ func (db *DB) Close() error {
 	if db.filings != nil {
 		db.filings.close()
 	}
+	for _, st := range db.hot {
+		st.Close()
+	}
 	var errR error
 	if db.r != nil {
 		errR = db.r.Close()
@@ -156,13 +164,13 @@ func (db *DB) Readers() *sql.DB { return db.r.DB }
 
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it, or
 // rolls back when fn fails.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+func (db *DB) inTx(ctx context.Context, fn func(tx *wtx) error) error {
 	tx, err := db.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := fn(&wtx{Tx: tx, hot: db.hot}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -182,14 +190,53 @@ func (db *DB) sel(ctx context.Context, dest any, q string, args ...any) error {
 	return db.r.SelectContext(ctx, dest, db.r.Rebind(q), args...)
 }
 
-func txGet(ctx context.Context, tx *sqlx.Tx, dest any, q string, args ...any) error {
-	err := tx.GetContext(ctx, dest, tx.Rebind(q), args...)
+// hotStatements are prepared on the writer connection at Open; txGet and
+// txExec run them as prepared statements within the transaction. The map is
+// written only by Open, before any transaction, and read-only after.
+var hotStatements = []string{sqlOrgByCode, sqlInsertOrg, sqlInsertCase, sqlInsertEntry, sqlSavepoint, sqlRollbackTo, sqlRelease}
+
+func (db *DB) prepareHot(ctx context.Context) error {
+	db.hot = make(map[string]*sqlx.Stmt, len(hotStatements))
+	for _, q := range hotStatements {
+		st, err := db.w.PreparexContext(ctx, db.w.Rebind(q))
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", q, err)
+		}
+		db.hot[q] = st
+	}
+	return nil
+}
+
+// wtx is a write transaction with the writer's prepared statements.
+type wtx struct {
+	*sqlx.Tx
+	hot map[string]*sqlx.Stmt
+}
+
+// txStmt returns q prepared for tx when it is a hot statement, else nil.
+func txStmt(ctx context.Context, tx *wtx, q string) *sqlx.Stmt {
+	if st, ok := tx.hot[q]; ok {
+		return tx.StmtxContext(ctx, st)
+	}
+	return nil
+}
+
+func txGet(ctx context.Context, tx *wtx, dest any, q string, args ...any) error {
+	var err error
+	if st := txStmt(ctx, tx, q); st != nil {
+		err = st.GetContext(ctx, dest, args...)
+	} else {
+		err = tx.GetContext(ctx, dest, tx.Rebind(q), args...)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return court.ErrNotFound()
 	}
 	return err
 }
 
-func txExec(ctx context.Context, tx *sqlx.Tx, q string, args ...any) (sql.Result, error) {
+func txExec(ctx context.Context, tx *wtx, q string, args ...any) (sql.Result, error) {
+	if st := txStmt(ctx, tx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return tx.ExecContext(ctx, tx.Rebind(q), args...)
 }

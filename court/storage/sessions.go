@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/shangcheng-court/courtd/court"
 )
 
@@ -28,7 +26,7 @@ const (
 
 // CreateSession stores s.
 func (db *DB) CreateSession(ctx context.Context, s *Session) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		_, err := txExec(ctx, tx, `INSERT INTO sessions (token_hash, user_id, kind, created_at, last_seen_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, s.TokenHash, s.UserID, s.Kind, s.CreatedAt, s.LastSeenAt, s.ExpiresAt)
 		return err
@@ -54,7 +52,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*Session, *cou
 
 // TouchSession records that a session was used at t.
 func (db *DB) TouchSession(ctx context.Context, tokenHash string, t time.Time) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		_, err := txExec(ctx, tx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, t, tokenHash)
 		return err
 	})
@@ -62,7 +60,7 @@ func (db *DB) TouchSession(ctx context.Context, tokenHash string, t time.Time) e
 
 // DeleteSession ends a session.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		_, err := txExec(ctx, tx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 		return err
 	})
@@ -73,7 +71,7 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 // run of failures has ended. It returns how many sessions went.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int64, error) {
 	var n int64
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		res, err := txExec(ctx, tx, `DELETE FROM sessions WHERE expires_at <= ? OR (kind = 'browser' AND last_seen_at < ?)`, now, idleBefore)
 		if err != nil {
 			return err
@@ -106,7 +104,7 @@ func (db *DB) LoginThrottle(ctx context.Context, username string) (court.Throttl
 // transaction, and returns the new state.
 func (db *DB) RecordLoginFailure(ctx context.Context, username string, now time.Time) (court.Throttle, error) {
 	var t court.Throttle
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		err := txGet(ctx, tx, &t, `SELECT failures, last_at, locked_until FROM login_throttle WHERE username = ?`, username)
 		if err != nil && court.ErrorCode(err) != court.ENOTFOUND {
 			return err
@@ -122,7 +120,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, username string, now time.
 
 // ClearLoginFailures ends username's run of failures after a good login.
 func (db *DB) ClearLoginFailures(ctx context.Context, username string) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		_, err := txExec(ctx, tx, `DELETE FROM login_throttle WHERE username = ?`, username)
 		return err
 	})

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/shangcheng-court/courtd/court"
 )
 
@@ -26,7 +24,7 @@ const userColumns = `id, username, role, display_name, mobile, resident_id_maske
 // resident identity number already registered is ECONFLICT on that field.
 func (db *DB) CreateUser(ctx context.Context, u *NewUser) (*court.User, error) {
 	var out *court.User
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		var err error
 		out, err = createUser(ctx, tx, u, db.Now())
 		return err
@@ -39,7 +37,7 @@ func (db *DB) CreateUser(ctx context.Context, u *NewUser) (*court.User, error) {
 // is new and pending approval when it already had staff. created reports
 // whether the organisation was created.
 func (db *DB) CreateUserWithOrg(ctx context.Context, u *NewUser, creditCode, orgName string) (user *court.User, created bool, err error) {
-	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = db.inTx(ctx, func(tx *wtx) error {
 		now := db.Now()
 		var org court.Organization
 		err := txGet(ctx, tx, &org, `SELECT id, credit_code, name, created_at FROM organizations WHERE credit_code = ?`, creditCode)
@@ -72,7 +70,7 @@ func (db *DB) CreateUserWithOrg(ctx context.Context, u *NewUser, creditCode, org
 	return user, created, err
 }
 
-func createUser(ctx context.Context, tx *sqlx.Tx, u *NewUser, now time.Time) (*court.User, error) {
+func createUser(ctx context.Context, tx *wtx, u *NewUser, now time.Time) (*court.User, error) {
 	if u.Status == "" {
 		u.Status = court.StatusActive
 	}
@@ -124,7 +122,7 @@ func (db *DB) Credentials(ctx context.Context, username string) (*court.User, st
 // SetPasswordHash replaces a user's password hash and ends all its sessions
 // except keep (the token hash of the session that made the change, if any).
 func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash, keep string) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		if _, err := txExec(ctx, tx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID); err != nil {
 			return err
 		}
@@ -135,7 +133,7 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash, keep stri
 
 // SetLang records a user's preferred language.
 func (db *DB) SetLang(ctx context.Context, userID int64, lang string) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		_, err := txExec(ctx, tx, `UPDATE users SET lang = ? WHERE id = ?`, lang, userID)
 		return err
 	})
@@ -173,7 +171,7 @@ func (db *DB) Users(ctx context.Context, f UserFilter) ([]court.User, error) {
 // the user is not in status from (or, with orgID set, not of that
 // organisation), so a stale or foreign request changes nothing.
 func (db *DB) SetUserStatus(ctx context.Context, userID int64, orgID *int64, from, to court.UserStatus) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		q := `UPDATE users SET status = ? WHERE id = ? AND status = ?`
 		args := []any{to, userID, from}
 		if orgID != nil {
@@ -217,7 +215,7 @@ func (db *DB) Setting(ctx context.Context, name string) (string, error) {
 
 // SetSetting stores a setting.
 func (db *DB) SetSetting(ctx context.Context, name, value string) error {
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		_, err := txExec(ctx, tx, `INSERT INTO settings (name, value) VALUES (?, ?)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
 		return err
