@@ -229,6 +229,10 @@ func (s *Service) Get(ctx context.Context, u *court.User, id int64) (*court.Case
 	if !CanSee(u, c) {
 		return nil, court.ErrNotFound()
 	}
+	// Opening a case reads the notices about it.
+	if err := s.DB.MarkNoticesRead(ctx, u.ID, id); err != nil {
+		return nil, err
+	}
 	if u.Role == court.RoleMerchant && c.MerchantSeenAt == nil {
 		now := s.Now()
 		aid, role := actor(u)
@@ -280,6 +284,16 @@ func (s *Service) List(ctx context.Context, u *court.User, status []court.CaseSt
 		return []court.Case{}, nil
 	}
 	return s.DB.Cases(ctx, f)
+}
+
+// Queue is the clerk's review queue: submitted cases, oldest first, so that
+// none waits behind newer ones. Errors: ENOTFOUND for anyone but a clerk or
+// an admin.
+func (s *Service) Queue(ctx context.Context, u *court.User, limit int) ([]court.Case, error) {
+	if u.Role != court.RoleClerk && u.Role != court.RoleAdmin {
+		return nil, court.ErrNotFound()
+	}
+	return s.DB.Cases(ctx, storage.CaseFilter{Status: []court.CaseStatus{court.CaseSubmitted}, Oldest: true, Limit: limit})
 }
 
 // Docket returns the entries of a case u may see: public ones for parties,

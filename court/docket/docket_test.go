@@ -1062,3 +1062,56 @@ func TestDocketInternal(t *testing.T) {
 		t.Errorf("Docket(missing): got %v, want ENOTFOUND", err)
 	}
 }
+
+// TestQueueAndNoticesRead: the clerk's queue runs oldest first, and opening
+// a case marks the viewer's notices about it read (only the viewer's, only
+// that case's).
+func TestQueueAndNoticesRead(t *testing.T) {
+	ctx := context.Background()
+	e := MustEnv(t)
+	a := build(t, e, "Q-1", "submitted")
+	b := build(t, e, "Q-2", "submitted")
+	for _, name := range []string{"clerk1", "admin1"} {
+		q, err := e.Svc.Queue(ctx, e.U[name], 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q) != 2 || q[0].ID != a.ID || q[1].ID != b.ID {
+			t.Fatalf("%s queue: got %d cases, want [%d %d] oldest first", name, len(q), a.ID, b.ID)
+		}
+	}
+	for _, name := range []string{"judge1", "claimant1", "merchant1"} {
+		if _, err := e.Svc.Queue(ctx, e.U[name], 10); court.ErrorCode(err) != court.ENOTFOUND {
+			t.Errorf("%s queue: got %v, want ENOTFOUND", name, err)
+		}
+	}
+	clerk := e.U["clerk1"]
+	for _, c := range []*court.Case{a, b} {
+		if _, err := e.Svc.Review(ctx, clerk, c.ID, court.ActAccept, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := e.U["merchant1"]
+	unread := func() int {
+		_, n, err := e.DB.Notices(ctx, m.ID, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := unread(); got != 2 {
+		t.Fatalf("merchant unread before opening: got %d, want 2", got)
+	}
+	if _, err := e.Svc.Get(ctx, m, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := unread(); got != 1 {
+		t.Fatalf("merchant unread after opening one case: got %d, want 1", got)
+	}
+	if _, err := e.Svc.Get(ctx, clerk, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := unread(); got != 1 {
+		t.Errorf("merchant unread after the clerk opened the other case: got %d, want 1", got)
+	}
+}

@@ -155,6 +155,7 @@ type CaseFilter struct {
 	Served   bool // only cases served on the merchant
 	Status   []court.CaseStatus
 	BeforeID int64 // paging: cases with a smaller id (newest first)
+	Oldest   bool  // oldest first instead (a queue worked in order of arrival)
 	Limit    int
 }
 
@@ -197,7 +198,11 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]court.Case, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	q += ` ORDER BY id DESC LIMIT ?`
+	if f.Oldest {
+		q += ` ORDER BY id LIMIT ?`
+	} else {
+		q += ` ORDER BY id DESC LIMIT ?`
+	}
 	args = append(args, f.Limit)
 	cases := []court.Case{}
 	return cases, db.sel(ctx, &cases, q, args...)
@@ -356,4 +361,19 @@ func (db *DB) DocketSeqs(ctx context.Context) (map[int][]int, error) {
 		out[r.Year] = append(out[r.Year], r.Seq)
 	}
 	return out, nil
+}
+
+// MarkNoticesRead marks a user's unread notices about a case as read. It
+// looks before it writes: opening a case is frequent, an unread notice rare.
+func (db *DB) MarkNoticesRead(ctx context.Context, userID, caseID int64) error {
+	var unread int
+	if err := db.get(ctx, &unread, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND case_id = ? AND read_at IS NULL`,
+		userID, caseID); err != nil || unread == 0 {
+		return err
+	}
+	return db.inTx(ctx, func(tx *wtx) error {
+		_, err := txExec(ctx, tx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND case_id = ? AND read_at IS NULL`,
+			db.Now(), userID, caseID)
+		return err
+	})
 }

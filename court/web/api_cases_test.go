@@ -369,18 +369,24 @@ func TestAPICaseReturnAndReject(t *testing.T) {
 	if ret.Status != court.CaseReturned || ret.Reason != why {
 		t.Errorf("return: got %q %q, want returned %q", ret.Status, ret.Reason, why)
 	}
-	mine := a.mustCase("claimant1", "GET", casePath(cs.ID, ""), nil, http.StatusOK)
-	if mine.Status != court.CaseReturned || mine.Reason != why {
-		t.Errorf("claimant sees: got %q %q, want returned %q", mine.Status, mine.Reason, why)
-	}
-	res, _ := a.call("claimant1", "GET", "/api/v1/notices", nil)
 	var inbox struct {
 		Notices []storage.Notice `json:"notices"`
 		Unread  int              `json:"unread"`
 	}
+	res, _ := a.call("claimant1", "GET", "/api/v1/notices", nil)
 	decodeInto(t, res, &inbox)
 	if inbox.Unread != 1 || len(inbox.Notices) != 1 || inbox.Notices[0].Kind != "returned" || inbox.Notices[0].Data["Reason"] != why {
 		t.Errorf("claimant notices: got unread %d %+v, want one returned notice with the reason", inbox.Unread, inbox.Notices)
+	}
+	mine := a.mustCase("claimant1", "GET", casePath(cs.ID, ""), nil, http.StatusOK)
+	if mine.Status != court.CaseReturned || mine.Reason != why {
+		t.Errorf("claimant sees: got %q %q, want returned %q", mine.Status, mine.Reason, why)
+	}
+	// Opening the case read its notice.
+	res, _ = a.call("claimant1", "GET", "/api/v1/notices", nil)
+	decodeInto(t, res, &inbox)
+	if inbox.Unread != 0 || len(inbox.Notices) != 1 || inbox.Notices[0].ReadAt == nil {
+		t.Errorf("claimant notices after opening the case: got unread %d %+v, want the notice read", inbox.Unread, inbox.Notices)
 	}
 	re := a.mustCase("claimant1", "POST", casePath(cs.ID, "/submit"), nil, http.StatusOK)
 	if re.Status != court.CaseSubmitted || re.Reason != "" {

@@ -224,10 +224,7 @@ type homeCases struct {
 func (s *Server) loadHome(c *fiber.Ctx, p *page) error {
 	ctx := c.UserContext()
 	u := p.User
-	var (
-		status []court.CaseStatus
-		list   homeCases
-	)
+	var list homeCases
 	switch u.Role {
 	case court.RoleClaimant, court.RoleStationAgent:
 		list = homeCases{Kind: "claimant", Heading: "home.list_claimant", Empty: "home.empty_claimant"}
@@ -235,12 +232,17 @@ func (s *Server) loadHome(c *fiber.Ctx, p *page) error {
 		list = homeCases{Kind: "merchant", Heading: "home.list_merchant", Empty: "home.empty_merchant"}
 	case court.RoleClerk, court.RoleAdmin:
 		list = homeCases{Kind: "review", Heading: "home.list_review", Empty: "home.empty_review"}
-		status = []court.CaseStatus{court.CaseSubmitted}
 	case court.RoleJudge, court.RoleMediator:
 		list = homeCases{Kind: "assigned", Heading: "home.list_assigned", Empty: "home.empty_assigned"}
 	}
 	if list.Kind != "" {
-		cases, err := s.dk.List(ctx, u, status, 0, 50)
+		var cases []court.Case
+		var err error
+		if list.Kind == "review" {
+			cases, err = s.dk.Queue(ctx, u, 50)
+		} else {
+			cases, err = s.dk.List(ctx, u, nil, 0, 50)
+		}
 		if err != nil {
 			return err
 		}
