@@ -18,14 +18,20 @@ const (
 	CaseAnswered  CaseStatus = "answered"  // the merchant answered
 	CaseSettled   CaseStatus = "settled"   // a settlement the judge confirmed (final)
 	CaseWithdrawn CaseStatus = "withdrawn" // the claimant withdrew (final)
+	// CaseConverted: taken out of small-claims procedure (Art 166, 169), e.g.
+	// for a counterclaim; it goes on under simplified procedure (final here).
+	CaseConverted CaseStatus = "converted"
+	CaseRuled     CaseStatus = "ruled"  // a signed ruling (issue 6)
+	CaseClosed    CaseStatus = "closed" // paid in full and confirmed (issue 6)
 )
 
 // CaseStatuses lists every state in procedural order.
-var CaseStatuses = []CaseStatus{CaseDraft, CaseSubmitted, CaseReturned, CaseRejected, CaseServed, CaseAnswered, CaseSettled, CaseWithdrawn}
+var CaseStatuses = []CaseStatus{CaseDraft, CaseSubmitted, CaseReturned, CaseRejected, CaseServed, CaseAnswered,
+	CaseSettled, CaseWithdrawn, CaseConverted, CaseRuled, CaseClosed}
 
 // Final reports whether nothing more happens to a case in s.
 func (s CaseStatus) Final() bool {
-	return s == CaseRejected || s == CaseSettled || s == CaseWithdrawn
+	return s == CaseRejected || s == CaseSettled || s == CaseWithdrawn || s == CaseConverted || s == CaseClosed
 }
 
 // Category is what a dispute is about.

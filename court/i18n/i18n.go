@@ -5,8 +5,11 @@ package i18n
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"path"
 	"sort"
+	"strings"
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -44,15 +47,32 @@ func Load(log *slog.Logger) (*Catalog, error) {
 	b := goi18n.NewBundle(language.MustParse(Chinese))
 	c := &Catalog{bundle: b, loc: map[string]*goi18n.Localizer{}, keys: map[string][]string{}, log: log}
 	tags := make([]language.Tag, 0, len(Langs))
+	// Each language's messages may be split over several files, one per part
+	// of the court: <lang>.json and <part>.<lang>.json.
+	files, err := fs.Glob(locales, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range Langs {
-		mf, err := b.LoadMessageFileFS(locales, "locales/"+l+".json")
-		if err != nil {
-			return nil, fmt.Errorf("catalog %s: %w", l, err)
-		}
-		for _, m := range mf.Messages {
-			c.keys[l] = append(c.keys[l], m.ID)
+		for _, f := range files {
+			base := strings.TrimSuffix(path.Base(f), ".json")
+			if base != l && !strings.HasSuffix(base, "."+l) {
+				continue
+			}
+			mf, err := b.LoadMessageFileFS(locales, f)
+			if err != nil {
+				return nil, fmt.Errorf("catalog %s: %w", f, err)
+			}
+			for _, m := range mf.Messages {
+				c.keys[l] = append(c.keys[l], m.ID)
+			}
 		}
 		sort.Strings(c.keys[l])
+		for i := 1; i < len(c.keys[l]); i++ {
+			if c.keys[l][i] == c.keys[l][i-1] {
+				return nil, fmt.Errorf("catalog %s: key %q is defined twice", l, c.keys[l][i])
+			}
+		}
 		c.loc[l] = goi18n.NewLocalizer(b, l)
 		tags = append(tags, language.MustParse(l))
 	}

@@ -148,6 +148,8 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 	api.Delete("/tokens/current", s.apiRequireUser, s.apiDeleteToken)
 	api.Get("/me", s.apiRequireUser, s.apiMe)
 	s.caseAPIRoutes(api)
+	s.answerAPIRoutes(api)
+	s.searchAPIRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 
 	pages := app.Group("", s.pageAuth, s.csrfCheck)
@@ -171,6 +173,8 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 	pages.Post("/admin/users/:id/disable", s.requireRole(court.RoleAdmin), s.adminSetStatus(court.StatusActive, court.StatusDisabled))
 	pages.Post("/admin/users/:id/enable", s.requireRole(court.RoleAdmin), s.adminSetStatus(court.StatusDisabled, court.StatusActive))
 	s.casePageRoutes(pages)
+	s.answerPageRoutes(pages)
+	s.searchPageRoutes(pages)
 	pages.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 	return s, nil
 }

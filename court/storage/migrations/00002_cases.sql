@@ -2,7 +2,10 @@
 -- Cases, their docket and the in-app inbox.
 CREATE TABLE cases (
     id               INTEGER PRIMARY KEY,
-    status           TEXT NOT NULL CHECK (status IN ('draft','submitted','returned','rejected','served','answered','settled','withdrawn')),
+    -- Every state of court.CaseStatuses, including those later parts of the
+    -- procedure use, so that adding their transitions needs no table rebuild.
+    status           TEXT NOT NULL CHECK (status IN ('draft','submitted','returned','rejected','served','answered',
+                                                     'settled','withdrawn','converted','ruled','closed')),
     docket_no        TEXT UNIQUE,
     docket_year      INTEGER,
     docket_seq       INTEGER,
