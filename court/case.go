@@ -205,6 +205,7 @@ type Case struct {
 	// MerchantSeenAt is when a merchant user first opened the case.
 	MerchantSeenAt *time.Time `db:"merchant_seen_at" json:"merchant_seen_at,omitempty"`
 	AnswerDue      *time.Time `db:"answer_due" json:"answer_due,omitempty"`
+	EvidenceDue    *time.Time `db:"evidence_due" json:"evidence_due,omitempty"`
 	ConcludeBy     *time.Time `db:"conclude_by" json:"conclude_by,omitempty"`
 	UpdatedAt      time.Time  `db:"updated_at" json:"updated_at"`
 }
@@ -219,6 +220,9 @@ const (
 	ActReturn   Action = "return"
 	ActReject   Action = "reject"
 	ActWithdraw Action = "withdraw"
+	ActAnswer   Action = "answer"  // the merchant answers (answer.go)
+	ActSettle   Action = "settle"  // the judge confirms a settlement
+	ActConvert  Action = "convert" // the judge takes the case out of small claims
 )
 
 // transitions says, for each action, from which states it may be taken and
@@ -232,6 +236,9 @@ var transitions = map[Action]struct {
 	ActReturn:   {[]CaseStatus{CaseSubmitted}, CaseReturned},
 	ActReject:   {[]CaseStatus{CaseSubmitted}, CaseRejected},
 	ActWithdraw: {[]CaseStatus{CaseDraft, CaseSubmitted, CaseReturned, CaseServed, CaseAnswered}, CaseWithdrawn},
+	ActAnswer:   {[]CaseStatus{CaseServed}, CaseAnswered},
+	ActSettle:   {[]CaseStatus{CaseServed, CaseAnswered}, CaseSettled},
+	ActConvert:  {[]CaseStatus{CaseServed, CaseAnswered}, CaseConverted},
 }
 
 // Next returns the state action leads to from s, or an ECONFLICT error when

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-var allActions = []Action{ActSubmit, ActAccept, ActReturn, ActReject, ActWithdraw}
+var allActions = []Action{ActSubmit, ActAccept, ActReturn, ActReject, ActWithdraw, ActAnswer, ActSettle, ActConvert}
 
 // TestNext tries every action in every state. The table of what is allowed
 // is the procedure, written out independently of the code's own table.
@@ -21,8 +21,8 @@ func TestNext(t *testing.T) {
 		CaseSubmitted: {ActAccept: CaseServed, ActReturn: CaseReturned, ActReject: CaseRejected, ActWithdraw: CaseWithdrawn},
 		CaseReturned:  {ActSubmit: CaseSubmitted, ActWithdraw: CaseWithdrawn},
 		CaseRejected:  {},
-		CaseServed:    {ActWithdraw: CaseWithdrawn},
-		CaseAnswered:  {ActWithdraw: CaseWithdrawn},
+		CaseServed:    {ActWithdraw: CaseWithdrawn, ActAnswer: CaseAnswered, ActSettle: CaseSettled, ActConvert: CaseConverted},
+		CaseAnswered:  {ActWithdraw: CaseWithdrawn, ActSettle: CaseSettled, ActConvert: CaseConverted},
 		CaseSettled:   {},
 		CaseWithdrawn: {},
 		CaseConverted: {},
@@ -64,7 +64,7 @@ func TestNext(t *testing.T) {
 			}
 		}
 	}
-	for _, a := range []Action{"", "appeal", "SUBMIT", "settle"} {
+	for _, a := range []Action{"", "appeal", "SUBMIT", "mediate"} {
 		for _, s := range CaseStatuses {
 			got, err := Next(s, a)
 			var e *Error

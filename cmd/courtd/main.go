@@ -4,6 +4,7 @@
 //
 //	courtd [serve] -addr 127.0.0.1:8080 -data DIR [-demo]
 //	courtd user add -data DIR -role ROLE -username U [-name NAME]
+//	courtd demo -data DIR [-cases N] [-seed S]
 //
 // Every flag can also be set by an environment variable: COURT_ and the flag
 // name in capitals with - as _ (COURT_DATA, COURT_ADDR...). Flags win.
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	case "user":
 		err = runUser(ctx, args, stdin, stdout, stderr)
+	case "demo":
+		err = runDemo(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -62,6 +65,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 const usage = `Usage:
   courtd [serve] [-addr 127.0.0.1:8080] [-data DIR] [-demo] [flags]   run the court
   courtd user add -data DIR -role ROLE -username U [-name NAME]        create a staff account
+  courtd demo -data DIR [-cases N] [-seed S]                          seed demo accounts and N cases
   courtd help
 
 Run "courtd serve -h" or "courtd user add -h" for every flag. Each flag can

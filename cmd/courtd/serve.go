@@ -152,10 +152,11 @@ func (m *Main) Open(ctx context.Context) error {
 		m.printDemo(seeded)
 	}
 	tlsOn := m.TLSCert != ""
+	dk := docket.New(m.db, court.DefaultProfile())
 	m.srv, err = web.New(web.Config{
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
-	}, m.db, acc, docket.New(m.db, court.DefaultProfile()), cat)
+	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err
 	}
@@ -199,6 +200,10 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 		}
 	}()
+	// The deadline scheduler applies expired deadlines, now and every
+	// minute; it stops with the sweeper.
+	m.wg.Add(1)
+	go m.runDeadlines(sweepCtx, dk, DeadlineInterval)
 	m.log.Info("courtd ready", "url", m.url, "data", m.DataDir, "schema", storage.SchemaVersion(), "startup", time.Since(start))
 	fmt.Fprintf(m.stdout, "courtd is serving the court at %s/\n", m.url)
 	return nil

@@ -124,7 +124,8 @@ func (s *Service) Review(ctx context.Context, u *court.User, id int64, a court.A
 		due := court.EndOfDay(now, s.Profile.AnswerDays)
 		ch := storage.Change{From: c.Status, To: to, Docket: true, Year: local.Year(), Number: s.Profile.DocketNumber,
 			Set: map[string]any{"accepted_at": now, "served_at": now, "answer_due": due,
-				"conclude_by": court.AddMonths(now, s.Profile.ConcludeMonths), "reason": ""},
+				"conclude_by": court.EndOfDay(court.AddMonths(now, s.Profile.ConcludeMonths), 0), "reason": "",
+				"evidence_due": court.EndOfDay(now, s.Profile.EvidenceDays)},
 			Entries: []storage.Entry{
 				{ActorID: aid, ActorRole: role, Kind: EntryAccepted, Public: true},
 				{ActorRole: "system", Kind: EntryServed, Public: true, Data: map[string]any{"Due": due}},
@@ -272,7 +273,7 @@ func (s *Service) List(ctx context.Context, u *court.User, status []court.CaseSt
 		f.NotDraft = true
 		f.Served = true
 		if len(status) == 0 {
-			f.Status = []court.CaseStatus{court.CaseServed, court.CaseAnswered, court.CaseSettled, court.CaseWithdrawn}
+			f.Status = []court.CaseStatus{court.CaseServed, court.CaseAnswered, court.CaseSettled, court.CaseWithdrawn, court.CaseConverted}
 		}
 	case court.RoleJudge:
 		f.JudgeID = &id

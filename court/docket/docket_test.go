@@ -386,7 +386,7 @@ func TestReviewAccept(t *testing.T) {
 	// The answer is due at the end of the 15th day after: 17 March, 23:59:59.999999
 	// in Hangzhou; the case must end within 2 months: 2 May, 10:30:00.123456.
 	due := time.Date(2026, 3, 17, 15, 59, 59, 999999000, time.UTC)
-	concludeBy := time.Date(2026, 5, 2, 2, 30, 0, 123456000, time.UTC)
+	concludeBy := time.Date(2026, 5, 2, 15, 59, 59, 999999000, time.UTC) // the end of the day, two months on
 	if got.Status != court.CaseServed || got.DocketNo != "(2026)浙0102民初1号" {
 		t.Errorf("status, docket = %s, %q; want served, (2026)浙0102民初1号", got.Status, got.DocketNo)
 	}
@@ -468,16 +468,16 @@ func TestReviewDeadlinesInHangzhouTime(t *testing.T) {
 	}{
 		// 23:30 in Hangzhou (15:30 UTC): the day of acceptance is 2 March.
 		{"late evening", time.Date(2026, 3, 2, 15, 30, 0, 0, time.UTC), "(2026)浙0102民初1号",
-			time.Date(2026, 3, 17, 15, 59, 59, 999999000, time.UTC), time.Date(2026, 5, 2, 15, 30, 0, 0, time.UTC)},
+			time.Date(2026, 3, 17, 15, 59, 59, 999999000, time.UTC), time.Date(2026, 5, 2, 15, 59, 59, 999999000, time.UTC)},
 		// 00:30 on 1 January 2027 in Hangzhou is still 2026 in UTC: a 2027
-		// number, due at the end of 16 January, to conclude by 1 March 00:30
-		// in Hangzhou (16:30 UTC on 28 February).
+		// number, due at the end of 16 January, to conclude by the end of
+		// 1 March in Hangzhou.
 		{"new year in Hangzhou", time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC), "(2027)浙0102民初1号",
-			time.Date(2027, 1, 16, 15, 59, 59, 999999000, time.UTC), time.Date(2027, 2, 28, 16, 30, 0, 0, time.UTC)},
+			time.Date(2027, 1, 16, 15, 59, 59, 999999000, time.UTC), time.Date(2027, 3, 1, 15, 59, 59, 999999000, time.UTC)},
 		// 31 December 2026, 10:00 in Hangzhou: conclude by the last day of
 		// February, 28 February 2027.
 		{"31 December", time.Date(2026, 12, 31, 2, 0, 0, 0, time.UTC), "(2026)浙0102民初2号",
-			time.Date(2027, 1, 15, 15, 59, 59, 999999000, time.UTC), time.Date(2027, 2, 28, 2, 0, 0, 0, time.UTC)},
+			time.Date(2027, 1, 15, 15, 59, 59, 999999000, time.UTC), time.Date(2027, 2, 28, 15, 59, 59, 999999000, time.UTC)},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

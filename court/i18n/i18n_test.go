@@ -43,7 +43,7 @@ func TestCatalogsHaveTheSameKeys(t *testing.T) {
 
 // Message keys as they appear in Go source and templates.
 var (
-	goKeyRE     = regexp.MustCompile(`"((?:err|notice|title|field|hint|role|status|home|nav|site|index|login|register|account|admin|error|step|filing|docket|notice_kind|category|case_status|exclusion|fee_status)\.[a-z0-9_.]+)"`)
+	goKeyRE     = regexp.MustCompile(`"((?:err|notice|title|field|hint|role|status|home|nav|site|index|login|register|account|admin|error|step|filing|docket|notice_kind|category|case_status|exclusion|fee_status|answer|offer|assign)\.[a-z0-9_.]+)"`)
 	tplKeyRE    = regexp.MustCompile(`T "([a-z0-9_.]+)"`)
 	tplFieldRE  = regexp.MustCompile(`"((?:field|hint)\.[a-z0-9_]+)"`)
 	noticeRE    = regexp.MustCompile(`notice=([a-z_]+)`)
@@ -154,7 +154,24 @@ func TestEveryUsedKeyExists(t *testing.T) {
 		used["exclusion."+string(e)] = "page.ExclusionChoices"
 	}
 	for _, f := range feeStatuses {
-		used["fee_status."+f] = "case_show.html"
+		used["fee_status."+f] = "page.ConversionNote"
+	}
+	// Keys the answer and settlement pages build from a value.
+	for _, k := range court.AnswerKinds {
+		used["answer_kind."+string(k)] = "page.AnswerKindName"
+	}
+	for _, c := range []court.Conversion{court.ConversionPending, court.ConversionDeclined, court.ConversionDone} {
+		used["answer_conversion."+string(c)] = "page.ConversionNote"
+	}
+	for _, st := range []court.OfferStatus{court.OfferOpen, court.OfferAccepted, court.OfferRejected, court.OfferCountered,
+		court.OfferExpired, court.OfferConfirmed, court.OfferDeclined} {
+		used["offer_status."+string(st)] = "page.OfferStatusName"
+	}
+	for _, r := range []court.Role{court.RoleClaimant, court.RoleMerchant} {
+		used["offer_side."+string(r)] = "page.SideName"
+	}
+	for _, r := range []court.Role{court.RoleJudge, court.RoleMediator} {
+		used["assign_field."+string(r)] = "page.AssignField"
 	}
 	if len(used) < 50 {
 		t.Fatalf("found only %d keys in use: is the walk looking in the right place?", len(used))

@@ -108,6 +108,12 @@ func (b *filingBatcher) write(batch []*filingReq) {
 	res := make([]filingRes, len(batch))
 	err := b.db.inTx(context.Background(), func(tx *wtx) error {
 		now := b.db.Now()
+		// FTS5 writes its pending rows to disk at every SAVEPOINT, so
+		// indexing each filing inside its savepoint made one index segment
+		// per filing and nearly halved the filings per second. The index
+		// rows of the filings that were stored are written after the loop,
+		// still in this transaction.
+		tx.deferIndex = true
 		for i, r := range batch {
 			if err := r.ctx.Err(); err != nil {
 				res[i].err = err // the caller left before its turn: nothing written
@@ -124,6 +130,13 @@ func (b *filingBatcher) write(batch []*filingReq) {
 			}
 			if _, err := txExec(context.Background(), tx, sqlRelease); err != nil {
 				return err
+			}
+		}
+		for i := range batch {
+			if res[i].err == nil && res[i].c != nil {
+				if err := indexCreated(context.Background(), tx, res[i].c); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

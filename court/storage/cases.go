@@ -12,7 +12,7 @@ import (
 const caseColumns = `id, status, COALESCE(docket_no, '') AS docket_no, claimant_id, filed_by_id, organization_id,
 	merchant_name, credit_code, platform, order_ref, category, facts, purchase_date, refund, compensation, costs, total,
 	fee, fee_status, over_cap, judge_id, mediator_id, reason, created_at, submitted_at, accepted_at, served_at,
-	merchant_seen_at, answer_due, conclude_by, updated_at`
+	merchant_seen_at, answer_due, evidence_due, conclude_by, updated_at`
 
 // Entry is a docket entry: one event of a case. Kind names the event; Data
 // holds what its message needs; Text is free text a person wrote (a reason,
@@ -99,6 +99,9 @@ func createCase(ctx context.Context, tx *wtx, nc *NewCase, now time.Time) (*cour
 	if err != nil {
 		return nil, err
 	}
+	if err := indexNewCase(ctx, tx, &c); err != nil {
+		return nil, err
+	}
 	for _, e := range nc.Entries {
 		if err := appendEntry(ctx, tx, c.ID, e, now); err != nil {
 			return nil, err
@@ -164,7 +167,11 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]court.Case, error) {
 	q := `SELECT ` + caseColumns + ` FROM cases WHERE 1=1`
 	var args []any
 	if f.ClaimantOrFiler != nil {
-		q += ` AND (claimant_id = ? OR filed_by_id = ?)`
+		// Not "claimant_id = ? OR filed_by_id = ?": SQLite answers that by
+		// reading every case of the party and sorting them (12 ms for a
+		// claimant with 2,000 cases); the ids from the two covering indexes
+		// are read in order and stop at the page (1 ms).
+		q += ` AND id IN (SELECT id FROM cases WHERE claimant_id = ? UNION ALL SELECT id FROM cases WHERE filed_by_id = ?)`
 		args = append(args, *f.ClaimantOrFiler, *f.ClaimantOrFiler)
 	}
 	if f.OrgID != nil {
@@ -231,53 +238,60 @@ type Change struct {
 // the case is no longer in ch.From (someone acted first); the case is then
 // unchanged.
 func (db *DB) ChangeCase(ctx context.Context, id int64, ch Change) (*court.Case, error) {
-	err := db.inTx(ctx, func(tx *wtx) error {
-		now := db.Now()
-		set := []string{"status = ?", "updated_at = ?"}
-		args := []any{ch.To, now}
-		for col, v := range ch.Set {
-			set = append(set, col+" = ?")
-			args = append(args, v)
-		}
-		if ch.Docket {
-			var seq int
-			if err := txGet(ctx, tx, &seq, `INSERT INTO docket_counters (year, last_seq) VALUES (?, 1)
-				ON CONFLICT (year) DO UPDATE SET last_seq = docket_counters.last_seq + 1 RETURNING last_seq`, ch.Year); err != nil {
-				return err
-			}
-			set = append(set, "docket_year = ?", "docket_seq = ?", "docket_no = ?")
-			args = append(args, ch.Year, seq, ch.Number(ch.Year, seq))
-		}
-		args = append(args, id, ch.From)
-		where := ` WHERE id = ? AND status = ?`
-		for _, col := range ch.IfNull {
-			where += ` AND ` + col + ` IS NULL`
-		}
-		res, err := txExec(ctx, tx, `UPDATE cases SET `+strings.Join(set, ", ")+where, args...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return court.Errorf(court.ECONFLICT, "err.case_changed")
-		}
-		for _, e := range ch.Entries {
-			if err := appendEntry(ctx, tx, id, e, now); err != nil {
-				return err
-			}
-		}
-		for _, n := range ch.Notify {
-			if err := addNotice(ctx, tx, n, now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := db.inTx(ctx, func(tx *wtx) error { return applyChange(ctx, tx, id, ch, db.Now()) })
 	if err != nil {
 		return nil, err
 	}
 	return db.CaseByIDWriter(ctx, id)
+}
+
+// applyChange applies ch to case id within tx at now (see ChangeCase).
+func applyChange(ctx context.Context, tx *wtx, id int64, ch Change, now time.Time) error {
+	set := []string{"status = ?", "updated_at = ?"}
+	args := []any{ch.To, now}
+	for col, v := range ch.Set {
+		set = append(set, col+" = ?")
+		args = append(args, v)
+	}
+	if ch.Docket {
+		var seq int
+		if err := txGet(ctx, tx, &seq, `INSERT INTO docket_counters (year, last_seq) VALUES (?, 1)
+			ON CONFLICT (year) DO UPDATE SET last_seq = docket_counters.last_seq + 1 RETURNING last_seq`, ch.Year); err != nil {
+			return err
+		}
+		set = append(set, "docket_year = ?", "docket_seq = ?", "docket_no = ?")
+		args = append(args, ch.Year, seq, ch.Number(ch.Year, seq))
+	}
+	args = append(args, id, ch.From)
+	where := ` WHERE id = ? AND status = ?`
+	for _, col := range ch.IfNull {
+		where += ` AND ` + col + ` IS NULL`
+	}
+	res, err := txExec(ctx, tx, `UPDATE cases SET `+strings.Join(set, ", ")+where, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return court.Errorf(court.ECONFLICT, "err.case_changed")
+	}
+	if touchesSearch(ch) {
+		if err := reindexCase(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	for _, e := range ch.Entries {
+		if err := appendEntry(ctx, tx, id, e, now); err != nil {
+			return err
+		}
+	}
+	for _, n := range ch.Notify {
+		if err := addNotice(ctx, tx, n, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CaseByIDWriter reads a case through the writer connection: right after a

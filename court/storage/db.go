@@ -67,6 +67,10 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := db.backfillSearch(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("search index: %w", err)
+	}
 	r, err := sqlx.Open(driverName, readerDSN(path))
 	if err != nil {
 		w.Close()
@@ -193,7 +197,8 @@ func (db *DB) sel(ctx context.Context, dest any, q string, args ...any) error {
 // hotStatements are prepared on the writer connection at Open; txGet and
 // txExec run them as prepared statements within the transaction. The map is
 // written only by Open, before any transaction, and read-only after.
-var hotStatements = []string{sqlOrgByCode, sqlInsertOrg, sqlInsertCase, sqlInsertEntry, sqlSavepoint, sqlRollbackTo, sqlRelease}
+var hotStatements = []string{sqlOrgByCode, sqlInsertOrg, sqlInsertCase, sqlInsertEntry, sqlSavepoint, sqlRollbackTo, sqlRelease,
+	sqlClaimantName, sqlIndexCase, sqlIndexNewCase, sqlImportCase}
 
 func (db *DB) prepareHot(ctx context.Context) error {
 	db.hot = make(map[string]*sqlx.Stmt, len(hotStatements))
@@ -211,6 +216,9 @@ func (db *DB) prepareHot(ctx context.Context) error {
 type wtx struct {
 	*sqlx.Tx
 	hot map[string]*sqlx.Stmt
+	// deferIndex: createCase leaves the search index to its caller, which
+	// writes it later in the same transaction (see filingBatcher.write).
+	deferIndex bool
 }
 
 // txStmt returns q prepared for tx when it is a hot statement, else nil.

@@ -2,7 +2,9 @@ package storage
 
 // Everything specific to SQLite lives in this file: the driver, connection
 // settings and how constraint errors look. A PostgreSQL backend would replace
-// this file and keep the rest.
+// this file and keep the rest, except full-text search: search.go (the
+// segmentation of Chinese text for FTS5, and its SQL) and migration 00004 are
+// SQLite's too; PostgreSQL would index the same segmented text in a tsvector.
 
 import (
 	"errors"

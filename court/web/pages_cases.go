@@ -109,6 +109,10 @@ func nextStep(u *court.User, c *court.Case) (string, []any) {
 		return "step.served_staff", []any{"Due", due}
 	case court.CaseAnswered:
 		return "step.answered", nil
+	case court.CaseSettled:
+		return "step.settled", nil
+	case court.CaseConverted:
+		return "step.converted", nil
 	}
 	return "step.closed", nil
 }
@@ -142,7 +146,7 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 	p.Data["Step"] = p.T(key, args...)
 	p.Data["Actions"] = actionsFor(p.User, cs)
 	p.Data["AnswerDays"] = s.dk.Profile.AnswerDays
-	return nil
+	return s.loadAnswer(c, p, cs)
 }
 
 // casePage shows one case.

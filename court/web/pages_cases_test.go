@@ -79,7 +79,7 @@ func (c *client) fileClaim(form url.Values, wantNotice string) int64 {
 
 // rawKeyRE finds a message key shown instead of its text: a key missing
 // from a catalog is rendered as itself.
-var rawKeyRE = regexp.MustCompile(`[>\s"](?:case|filing|step|docket|notice_kind|case_status|category|exclusion|fee_status|home|field|hint|err|notice|title)\.[a-z_]+[.<\s"]`)
+var rawKeyRE = regexp.MustCompile(`[>\s"](?:case|filing|step|docket|notice_kind|case_status|category|exclusion|fee_status|home|field|hint|err|notice|title|answer|offer|assign|answer_kind|answer_conversion|offer_status|offer_side|assign_field)\.[a-z_]+[.<\s"]`)
 
 // noRawKeys fails when a page shows a message key, or has inline script or
 // style (the CSP forbids them).
@@ -342,8 +342,16 @@ func TestCaseLifecyclePages(t *testing.T) {
 			t.Errorf("merchant case page: want %q", want)
 		}
 	}
-	if strings.Contains(page.Body, `action="`+path+`/`) {
-		t.Error("merchant case page: want no action forms (answering comes later)")
+	// The merchant answers and offers (pages_answer_test.go); nothing else.
+	for _, a := range []string{"submit", "review", "withdraw", "confirm", "convert", "assign"} {
+		if strings.Contains(page.Body, `action="`+path+`/`+a+`"`) {
+			t.Errorf("merchant case page: has a %s form, want none", a)
+		}
+	}
+	for _, a := range []string{"answer", "offers"} {
+		if !strings.Contains(page.Body, `action="`+path+`/`+a+`"`) {
+			t.Errorf("merchant case page: no %s form, want one", a)
+		}
 	}
 
 	// The claimant withdraws with a reason; the merchant is told.
@@ -566,6 +574,7 @@ func TestCasePageAccessMatrix(t *testing.T) {
 	// fixture makes a fresh case of party in state through the service.
 	fixture := func(party string, state court.CaseStatus) int64 {
 		t.Helper()
+		state, preps := splitMatrixState(state)
 		order++
 		f := court.Filing{MerchantName: "杭州西湖龙井茶业有限公司", CreditCode: demo.CreditCode1, Category: court.CatCounterfeit,
 			Facts: "直播间买的龙井是假货，商家拒绝退款。", Refund: 50_000, ServiceConsent: true, OrderRef: fmt.Sprintf("M-%d", order)}
@@ -605,7 +614,7 @@ func TestCasePageAccessMatrix(t *testing.T) {
 		switch state {
 		case court.CaseReturned:
 			_, err = ts.Dk.Review(ctx, users["clerk1"], id, court.ActReturn, "请补充证据")
-		case court.CaseServed:
+		case court.CaseServed, court.CaseAnswered:
 			_, err = ts.Dk.Review(ctx, users["clerk1"], id, court.ActAccept, "")
 			if err == nil && party == "A" {
 				_, err = ts.DB.ChangeCase(ctx, id, storage.Change{From: court.CaseServed, To: court.CaseServed,
@@ -615,6 +624,7 @@ func TestCasePageAccessMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		pagePrep(t, ts, users, party, id, state, preps)
 		return id
 	}
 
@@ -623,14 +633,15 @@ func TestCasePageAccessMatrix(t *testing.T) {
 			for i, party := range pageMatrixWho[who] {
 				path := r.path
 				if strings.Contains(path, ":id") {
-					path = strings.Replace(path, ":id", strconv.FormatInt(fixture(party, r.state), 10), 1)
+					id := fixture(party, r.state)
+					path = pageOfferPath(t, ts, strings.Replace(path, ":id", strconv.FormatInt(id, 10), 1), id)
 				}
 				c := clients[who]
 				var res *response
 				if r.method == "GET" {
 					res = c.get(path)
 				} else {
-					form := r.form
+					form := pageForm(r.form, users)
 					if path == "/cases/new" {
 						form = withForm(form, "order_ref", fmt.Sprintf("N-%s-%d", who, i))
 					}
