@@ -6,7 +6,7 @@ CREATE TABLE cases (
     -- procedure use, so that adding their transitions needs no table rebuild.
     status           TEXT NOT NULL CHECK (status IN ('draft','submitted','returned','rejected','served','answered',
                                                      'settled','withdrawn','converted','ruled','closed')),
-    docket_no        TEXT UNIQUE,
+    docket_no        TEXT,
     docket_year      INTEGER,
     docket_seq       INTEGER,
     claimant_id      INTEGER NOT NULL REFERENCES users(id),
@@ -39,14 +39,17 @@ CREATE TABLE cases (
     answer_due       TIMESTAMP,
     conclude_by      TIMESTAMP,
     updated_at       TIMESTAMP NOT NULL,
-    UNIQUE (docket_year, docket_seq),
     CHECK ((docket_no IS NULL) = (docket_seq IS NULL))
 );
+-- Docket numbers are unique; the indexes are partial because a filing has
+-- none yet, so filings, the most frequent write, do not touch them.
+CREATE UNIQUE INDEX cases_docket_no ON cases(docket_no) WHERE docket_no IS NOT NULL;
+CREATE UNIQUE INDEX cases_docket_seq ON cases(docket_year, docket_seq) WHERE docket_seq IS NOT NULL;
 CREATE INDEX cases_claimant ON cases(claimant_id, id);
 CREATE INDEX cases_filed_by ON cases(filed_by_id, id);
 CREATE INDEX cases_organization ON cases(organization_id, id);
 CREATE INDEX cases_status ON cases(status, id);
-CREATE INDEX cases_judge ON cases(judge_id, id);
+CREATE INDEX cases_judge ON cases(judge_id, id) WHERE judge_id IS NOT NULL;
 -- One open claim per consumer, merchant and order: a second one is a
 -- conflict that points at the first. Closed cases do not count.
 CREATE UNIQUE INDEX cases_open_claim ON cases(claimant_id, organization_id, order_ref)

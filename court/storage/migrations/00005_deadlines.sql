@@ -7,9 +7,12 @@ ALTER TABLE cases ADD COLUMN evidence_due TIMESTAMP;
 -- The scheduler asks, per deadline, for the cases still in a state where it
 -- matters whose deadline has passed: (status, deadline) keeps that a range
 -- scan of the due cases, never a walk over every case.
-CREATE INDEX cases_answer_due ON cases(status, answer_due);
-CREATE INDEX cases_evidence_due ON cases(status, evidence_due);
-CREATE INDEX cases_conclude_by ON cases(status, conclude_by);
+-- Partial: a filing has none of these dates yet, so it adds no entry to
+-- them (a query "deadline < ?" implies "deadline IS NOT NULL", and SQLite
+-- then uses the partial index).
+CREATE INDEX cases_answer_due ON cases(status, answer_due) WHERE answer_due IS NOT NULL;
+CREATE INDEX cases_evidence_due ON cases(status, evidence_due) WHERE evidence_due IS NOT NULL;
+CREATE INDEX cases_conclude_by ON cases(status, conclude_by) WHERE conclude_by IS NOT NULL;
 
 -- One row per applied expiry (and per granted extension). kind names the
 -- event with the date of its deadline ("limit_passed:2026-05-02"), so that a
