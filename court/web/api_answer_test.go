@@ -88,6 +88,7 @@ var matrixKeepsStatus = map[string]bool{
 	"POST /api/v1/cases/:id/offers/:offer/reject":  true,
 	"POST /api/v1/cases/:id/offers/:offer/counter": true,
 	"POST /api/v1/cases/:id/assign":                true,
+	"PUT /api/v1/cases/:id":                        true,
 }
 
 // Expectations shared by several routes.

@@ -17,6 +17,7 @@ func (s *Server) caseAPIRoutes(api fiber.Router) {
 	api.Post("/cases", s.apiRequireUser, s.apiFileCase)
 	api.Get("/cases", s.apiRequireUser, s.apiListCases)
 	api.Get("/cases/:id", s.apiRequireUser, s.apiGetCase)
+	api.Put("/cases/:id", s.apiRequireUser, s.apiUpdateCase)
 	api.Get("/cases/:id/docket", s.apiRequireUser, s.apiCaseDocket)
 	api.Post("/cases/:id/submit", s.apiRequireUser, s.apiSubmitCase)
 	api.Post("/cases/:id/review", s.apiRequireUser, s.apiReviewCase)
@@ -235,4 +236,22 @@ func (s *Server) apiNotices(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(apiNoticeList{Notices: ns, Unread: unread})
+}
+
+// apiUpdateCase changes the filing of a draft or of a returned case: 200
+// with the case. The body is that of POST /api/v1/cases without "submit".
+func (s *Server) apiUpdateCase(c *fiber.Ctx) error {
+	id, err := apiCaseID(c)
+	if err != nil {
+		return err
+	}
+	var f court.Filing
+	if err := decodeJSON(c, &f); err != nil {
+		return err
+	}
+	cs, err := s.dk.Update(c.UserContext(), currentUser(c), id, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(cs)
 }

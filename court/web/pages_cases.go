@@ -18,6 +18,8 @@ func (s *Server) casePageRoutes(pages fiber.Router) {
 	pages.Get("/cases/new", s.requireRole(court.RoleClaimant), s.filingForm)
 	pages.Post("/cases/new", s.requireRole(court.RoleClaimant), s.fileClaim)
 	pages.Get("/cases/:id", s.requireUser, s.casePage)
+	pages.Get("/cases/:id/edit", s.requireUser, s.editFilingForm)
+	pages.Post("/cases/:id/edit", s.requireUser, s.editFiling)
 	pages.Post("/cases/:id/submit", s.requireUser, s.caseSubmit)
 	pages.Post("/cases/:id/review", s.requireUser, s.caseReview)
 	pages.Post("/cases/:id/withdraw", s.requireUser, s.caseWithdraw)
@@ -46,11 +48,12 @@ type entryView struct {
 // caseActions says which forms the viewer gets on the case page.
 type caseActions struct {
 	Submit, Withdraw, Review bool
+	Edit                     bool // change the filing (draft or returned)
 }
 
 // Any reports whether the viewer may do anything; Main whether something
 // moves the case on (withdrawing only ends it).
-func (a caseActions) Any() bool  { return a.Submit || a.Withdraw || a.Review }
+func (a caseActions) Any() bool  { return a.Submit || a.Withdraw || a.Review || a.Edit }
 func (a caseActions) Main() bool { return a.Submit || a.Review }
 
 // isClaimantSide reports whether u is the claimant of c, or filed it for them.
@@ -65,6 +68,7 @@ func actionsFor(u *court.User, c *court.Case) caseActions {
 		_, errSubmit := court.Next(c.Status, court.ActSubmit)
 		_, errWithdraw := court.Next(c.Status, court.ActWithdraw)
 		a.Submit, a.Withdraw = errSubmit == nil, errWithdraw == nil
+		a.Edit = docket.Editable(u, c)
 	}
 	if u.Role == court.RoleClerk || u.Role == court.RoleAdmin {
 		_, err := court.Next(c.Status, court.ActAccept)

@@ -517,6 +517,22 @@ var pageMatrix = []pageMatrixRoute{
 		"claimant1": {303, 404}, "claimant2": {303, 404}, "merchant1": {404, 404}, "merchant2": {404, 404},
 		"clerk1": {403, 403}, "judge1": {404, 404}, "mediator1": {404, 404}, "agent1": {303, 404}, "admin1": {403, 403},
 	}},
+	{"GET", "/cases/:id/edit", court.CaseReturned, nil, map[string][2]int{
+		"claimant1": {200, 404}, "claimant2": {200, 404}, "merchant1": {404, 404}, "merchant2": {404, 404},
+		"clerk1": {403, 403}, "judge1": {404, 404}, "mediator1": {404, 404}, "agent1": {200, 404}, "admin1": {403, 403},
+	}},
+	{"GET", "/cases/:id/edit", court.CaseServed, nil, map[string][2]int{
+		"claimant1": {409, 404}, "claimant2": {409, 404}, "merchant1": {403, 404}, "merchant2": {403, 404},
+		"clerk1": {403, 403}, "judge1": {403, 404}, "mediator1": {403, 404}, "agent1": {409, 404}, "admin1": {403, 403},
+	}},
+	{"POST", "/cases/:id/edit", court.CaseDraft, pageFiling("draft"), map[string][2]int{
+		"claimant1": {303, 404}, "claimant2": {303, 404}, "merchant1": {404, 404}, "merchant2": {404, 404},
+		"clerk1": {404, 404}, "judge1": {404, 404}, "mediator1": {404, 404}, "agent1": {303, 404}, "admin1": {404, 404},
+	}},
+	{"POST", "/cases/:id/edit", court.CaseReturned, pageFiling("submit"), map[string][2]int{
+		"claimant1": {303, 404}, "claimant2": {303, 404}, "merchant1": {404, 404}, "merchant2": {404, 404},
+		"clerk1": {403, 403}, "judge1": {404, 404}, "mediator1": {404, 404}, "agent1": {303, 404}, "admin1": {403, 403},
+	}},
 	{"POST", "/cases/:id/review", court.CaseSubmitted, url.Values{"decision": {"accept"}}, map[string][2]int{
 		"claimant1": {404, 404}, "claimant2": {404, 404}, "merchant1": {404, 404}, "merchant2": {404, 404},
 		"clerk1": {303, 303}, "judge1": {404, 404}, "mediator1": {404, 404}, "agent1": {404, 404}, "admin1": {303, 303},
@@ -644,6 +660,9 @@ func TestCasePageAccessMatrix(t *testing.T) {
 					form := pageForm(r.form, users)
 					if path == "/cases/new" {
 						form = withForm(form, "order_ref", fmt.Sprintf("N-%s-%d", who, i))
+					}
+					if strings.HasSuffix(path, "/edit") { // an order of no other claim
+						form = withForm(form, "order_ref", "E"+strings.ReplaceAll(path, "/", "-"))
 					}
 					res = c.postForm("/home", path, form)
 				}

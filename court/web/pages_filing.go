@@ -67,6 +67,13 @@ func (s *Server) newFilingPage(c *fiber.Ctx) *page {
 	p.Data["CRPLFloor"] = crplFloor.String()
 	p.Data["FoodFloor"] = foodFloor.String()
 	p.Form["basis"] = "crpl"
+	// Where the form posts, its heading and lead, and its save button:
+	// those of a new claim unless the edit page sets its own.
+	p.Data["Action"] = "/cases/new"
+	p.Data["Heading"] = "title.case_new"
+	p.Data["Intro"] = "filing.intro"
+	p.Data["SaveLabel"] = "filing.save_draft"
+	p.Data["SaveHint"] = "filing.draft_hint"
 	return p
 }
 
@@ -141,9 +148,26 @@ func readFiling(c *fiber.Ctx, p *page) (court.Filing, map[string]string) {
 	return f, bad
 }
 
-// fileClaim handles every button of the filing form.
+// fileClaim handles every button of the filing form of a new claim.
 func (s *Server) fileClaim(c *fiber.Ctx) error {
 	p := s.newFilingPage(c)
+	return s.handleFiling(c, p, "draft_saved", func(f court.Filing, submit bool) (int64, error) {
+		cs, err := s.dk.File(c.UserContext(), p.User, f, submit)
+		if err != nil {
+			return 0, err
+		}
+		return cs.ID, nil
+	})
+}
+
+// filingSave stores the filing of the form (a new case, or the changes to
+// one) and, when submit is true, sends it to review; it returns the case.
+type filingSave func(f court.Filing, submit bool) (int64, error)
+
+// handleFiling handles every button of a filing form: propose, edit (back
+// from the review), review, draft (save) and submit. Saving without
+// submitting goes to the case with the notice saved names.
+func (s *Server) handleFiling(c *fiber.Ctx, p *page, saved string, save filingSave) error {
 	f, bad := readFiling(c, p)
 	action := c.FormValue("action")
 	switch action {
@@ -170,7 +194,7 @@ func (s *Server) fileClaim(c *fiber.Ctx) error {
 		p.Data["Fee"] = s.dk.Profile.Fee(g.Total())
 		return s.render(c, "case_new", fiber.StatusOK, p)
 	}
-	cs, err := s.dk.File(c.UserContext(), p.User, f, action == "submit")
+	id, err := save(f, action == "submit")
 	if err != nil {
 		var ce *court.Error
 		if asCourtError(err, &ce) && ce.Code == court.ECONFLICT {
@@ -180,11 +204,11 @@ func (s *Server) fileClaim(c *fiber.Ctx) error {
 		}
 		return s.renderForm(c, "case_new", p, err)
 	}
-	to := "/cases/" + strconv.FormatInt(cs.ID, 10)
+	to := "/cases/" + strconv.FormatInt(id, 10)
 	if action == "submit" {
 		return c.Redirect(to+"?notice=case_submitted", fiber.StatusSeeOther)
 	}
-	return c.Redirect(to+"?notice=draft_saved", fiber.StatusSeeOther)
+	return c.Redirect(to+"?notice="+saved, fiber.StatusSeeOther)
 }
 
 // filingErrors is every error of a form whose amounts could not all be read:

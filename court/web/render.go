@@ -83,7 +83,7 @@ var noticeKeys = map[string]bool{
 	"registered": true, "logged_out": true, "password_changed": true, "user_created": true,
 	"member_approved": true, "user_status": true, "pending": true,
 	"draft_saved": true, "case_submitted": true, "case_accepted": true, "case_returned": true, "case_rejected": true,
-	"case_withdrawn": true,
+	"case_withdrawn": true, "case_saved": true,
 }
 
 // T translates a message key with alternating name, value arguments.
