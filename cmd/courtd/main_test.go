@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -367,5 +368,67 @@ func TestShutdownWithIdleConnections(t *testing.T) {
 	}
 	if d := time.Since(t0); d > 8*time.Second {
 		t.Errorf("shutdown with idle connections took %v, want well under the 10 s limit", d)
+	}
+}
+
+// TestProfileFile: the court profile comes from a file over the defaults; a
+// profile that does not validate stops the start with the field named.
+func TestProfileFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "profile.json")
+	os.WriteFile(good, []byte(`{"court_code": "浙0106", "small_claims_cap": {"2026": 7000000, "2027": 7500000}}`), 0o600)
+	url, _, stop := startRun(t, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-demo", "-profile", good)
+	defer stop()
+	hc := &http.Client{}
+	token := func(user string) string {
+		res, err := hc.Post(url+"/api/v1/tokens", "application/json", strings.NewReader(`{"username":"`+user+`","password":"`+demo.Password+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var tok struct{ Token string }
+		json.NewDecoder(res.Body).Decode(&tok)
+		return tok.Token
+	}
+	call := func(tok, method, path, body string, out any) int {
+		req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		json.NewDecoder(res.Body).Decode(out)
+		return res.StatusCode
+	}
+	var c struct {
+		ID       int64  `json:"id"`
+		DocketNo string `json:"docket_no"`
+	}
+	// ¥65,000 is over the default cap of ¥60,000 but within this court's.
+	body := `{"credit_code":"` + demo.CreditCode1 + `","merchant_name":"杭州西湖龙井茶业有限公司","order_ref":"P-1",` +
+		`"category":"counterfeit","facts":"直播间买到假龙井茶，商家拒绝退款。","refund":6500000,"service_consent":true,"submit":true}`
+	if code := call(token("claimant1"), "POST", "/api/v1/cases", body, &c); code != 201 {
+		t.Fatalf("filing within the profile's cap: got %d, want 201", code)
+	}
+	if code := call(token("clerk1"), "POST", fmt.Sprintf("/api/v1/cases/%d/review", c.ID), `{"decision":"accept"}`, &c); code != 200 ||
+		!strings.Contains(c.DocketNo, "浙0106民初") {
+		t.Fatalf("docket number with the profile's court code: got %d %q", code, c.DocketNo)
+	}
+
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"docket_pattern": "{court}{seq}"}`), 0o600)
+	var errb bytes.Buffer
+	if code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-profile", bad}, strings.NewReader(""), io.Discard, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "docket_pattern") {
+		t.Errorf("invalid profile: got exit %d, stderr %q; want 1 naming docket_pattern", code, errb.String())
+	}
+	unknown := filepath.Join(dir, "unknown.json")
+	os.WriteFile(unknown, []byte(`{"court_cod": "x"}`), 0o600)
+	errb.Reset()
+	if code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-profile", unknown}, strings.NewReader(""), io.Discard, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "court_cod") {
+		t.Errorf("misspelt field: got exit %d, stderr %q; want 1 naming it", code, errb.String())
 	}
 }

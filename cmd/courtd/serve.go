@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -44,6 +46,7 @@ type Main struct {
 	MetricsAllow   string
 	AuthRate       int
 	FilingBatch    int
+	ProfileFile    string
 	LogLevel       string
 	LogFormat      string
 
@@ -79,6 +82,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.TrustedProxies, "trusted-proxies", "", "comma-separated addresses/CIDRs of reverse proxies whose client-address header is trusted")
 	fs.StringVar(&m.ProxyHeader, "proxy-header", "X-Real-Ip", "header carrying the client address, read only from trusted proxies")
 	fs.StringVar(&m.MetricsAllow, "metrics-allow", "127.0.0.0/8,::1/128", "comma-separated CIDRs allowed to read /metrics")
+	fs.StringVar(&m.ProfileFile, "profile", "", "court profile (JSON: court code, docket pattern, small-claims cap per year, fees, periods); unset fields keep the defaults")
 	fs.IntVar(&m.FilingBatch, "filing-batch", storage.DefaultFilingBatch, "concurrent filings that may share one durable commit (1: a transaction each)")
 	fs.IntVar(&m.AuthRate, "auth-rate", 30, "login, registration and token requests allowed per minute from one address")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -134,6 +138,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.log, err = newLogger(m.stderr, m.LogLevel, m.LogFormat); err != nil {
 		return err
 	}
+	profile, err := loadProfile(m.ProfileFile)
+	if err != nil {
+		return err
+	}
 	keys, err := openData(ctx, m.DataDir, m.log, &m.db)
 	if err != nil {
 		return err
@@ -152,7 +160,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.printDemo(seeded)
 	}
 	tlsOn := m.TLSCert != ""
-	dk := docket.New(m.db, court.DefaultProfile())
+	dk := docket.New(m.db, profile)
 	m.srv, err = web.New(web.Config{
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
@@ -292,4 +300,27 @@ func (m *Main) Run(ctx context.Context) error {
 		m.log.Error("server stopped", "err", err)
 	}
 	return m.Close()
+}
+
+// loadProfile reads the court profile from a JSON file over the defaults, so
+// a file need only name what differs (the cap of a new year, say). A profile
+// that does not validate stops the start.
+func loadProfile(path string) (court.Profile, error) {
+	p := court.DefaultProfile()
+	if path == "" {
+		return p, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return p, fmt.Errorf("-profile: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return p, fmt.Errorf("-profile %s: %w", path, err)
+	}
+	if err := p.Validate(); err != nil {
+		return p, fmt.Errorf("-profile %s: %w", path, explain(err))
+	}
+	return p, nil
 }
