@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,8 +17,8 @@ func (s *Server) answerAPIRoutes(api fiber.Router) {
 	api.Post("/cases/:id/offers/:offer/accept", s.apiRequireUser, s.apiRespondOffer(true))
 	api.Post("/cases/:id/offers/:offer/reject", s.apiRequireUser, s.apiRespondOffer(false))
 	api.Post("/cases/:id/offers/:offer/counter", s.apiRequireUser, s.apiCounterOffer)
-	api.Post("/cases/:id/confirm", s.apiRequireUser, s.apiConfirm)
-	api.Post("/cases/:id/convert", s.apiRequireUser, s.apiConvert)
+	api.Post("/cases/:id/confirm", s.apiRequireUser, s.apiJudgeDecision("confirm", s.dk.ConfirmSettlement))
+	api.Post("/cases/:id/convert", s.apiRequireUser, s.apiJudgeDecision("convert", s.dk.DecideConversion))
 	api.Post("/cases/:id/assign", s.apiRequireUser, s.apiAssign)
 }
 
@@ -149,44 +150,29 @@ func (s *Server) apiRespondOffer(accept bool) fiber.Handler {
 	}
 }
 
-// apiConfirm is the judge's decision on an accepted offer.
-func (s *Server) apiConfirm(c *fiber.Ctx) error {
-	id, err := apiCaseID(c)
-	if err != nil {
-		return err
+// apiJudgeDecision answers a judge's decision: the body is
+// {"decision": yes or "decline", "reason"}; decide gets whether it was yes.
+// It serves confirming a settlement ("confirm") and converting a case for a
+// counterclaim ("convert").
+func (s *Server) apiJudgeDecision(yes string, decide func(ctx context.Context, u *court.User, id int64, yes bool, reason string) (*court.Case, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := apiCaseID(c)
+		if err != nil {
+			return err
+		}
+		var req apiDecisionRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		if req.Decision != yes && req.Decision != "decline" {
+			return invalidField("decision")
+		}
+		cs, err := decide(c.UserContext(), currentUser(c), id, req.Decision == yes, req.Reason)
+		if err != nil {
+			return err
+		}
+		return c.JSON(cs)
 	}
-	var req apiDecisionRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Decision != "confirm" && req.Decision != "decline" {
-		return invalidField("decision")
-	}
-	cs, err := s.dk.ConfirmSettlement(c.UserContext(), currentUser(c), id, req.Decision == "confirm", req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(cs)
-}
-
-// apiConvert is the judge's decision on a counterclaim's conversion.
-func (s *Server) apiConvert(c *fiber.Ctx) error {
-	id, err := apiCaseID(c)
-	if err != nil {
-		return err
-	}
-	var req apiDecisionRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Decision != "convert" && req.Decision != "decline" {
-		return invalidField("decision")
-	}
-	cs, err := s.dk.DecideConversion(c.UserContext(), currentUser(c), id, req.Decision == "convert", req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(cs)
 }
 
 // apiAssign assigns a judge or a mediator: exactly one of the two ids.

@@ -35,12 +35,19 @@ type testServer struct {
 	Dir string
 }
 
-// mustServer starts a court for one test and stops it when the test ends.
-// cfg may adjust the web configuration (nil for the defaults).
+// mustServer starts a court with the demo accounts for one test and stops it
+// when the test ends. cfg may adjust the web configuration (nil for the
+// defaults).
 func mustServer(tb testing.TB, cfg func(*web.Config)) *testServer {
 	tb.Helper()
+	return serverIn(tb, tb.TempDir(), true, cfg)
+}
+
+// serverIn serves the court from the data dir dir (seeding the demo accounts
+// when demoSeed is set) until the test ends.
+func serverIn(tb testing.TB, dir string, demoSeed bool, cfg func(*web.Config)) *testServer {
+	tb.Helper()
 	ctx := context.Background()
-	dir := tb.TempDir()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db, err := storage.Open(ctx, filepath.Join(dir, "court.db"), log)
 	if err != nil {
@@ -51,8 +58,10 @@ func mustServer(tb testing.TB, cfg func(*web.Config)) *testServer {
 		tb.Fatal(err)
 	}
 	acc := accounts.New(db, keys, accounts.DefaultConfig)
-	if _, err := demo.Seed(ctx, acc); err != nil {
-		tb.Fatal(err)
+	if demoSeed {
+		if _, err := demo.Seed(ctx, acc); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	cat, err := i18n.Load(log)
 	if err != nil {

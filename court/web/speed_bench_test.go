@@ -3,9 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,10 +15,7 @@ import (
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
-	"github.com/shangcheng-court/courtd/court/docket"
-	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
-	"github.com/shangcheng-court/courtd/court/web"
 )
 
 // BenchmarkSpeed measures, over real HTTP on loopback, what people wait for
@@ -43,7 +37,7 @@ func BenchmarkSpeed(b *testing.B) {
 	seedStart := time.Now()
 	seedBenchCourt(b, dir, n)
 	b.Logf("seeded %d cases in %s", n, time.Since(seedStart).Round(time.Millisecond))
-	ts := serverIn(b, dir)
+	ts := serverIn(b, dir, false, nil)
 	ctx := context.Background()
 
 	claimant := ts.client(b)
@@ -176,44 +170,4 @@ func smallMerchant(ctx context.Context, db *storage.DB) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no merchant with few cases")
-}
-
-// serverIn serves the court in an existing data dir, like mustServer.
-func serverIn(tb testing.TB, dir string) *testServer {
-	tb.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := storage.Open(ctx, filepath.Join(dir, "court.db"), log)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	keys, err := accounts.LoadKeys(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	acc := accounts.New(db, keys, accounts.DefaultConfig)
-	cat, err := i18n.Load(log)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	dk := docket.New(db, court.DefaultProfile())
-	srv, err := web.New(web.Config{Logger: log, AuthRateMax: 1000}, db, acc, dk, cat)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.App().Listener(ln) }()
-	tb.Cleanup(func() {
-		if err := srv.App().ShutdownWithTimeout(5 * time.Second); err != nil {
-			tb.Error(err)
-		}
-		ln.Close()
-		<-done
-		db.Close()
-	})
-	return &testServer{URL: "http://" + ln.Addr().String(), DB: db, Acc: acc, Dk: dk, Cat: cat, Srv: srv, Dir: dir}
 }
