@@ -6,14 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"sort"
 	"time"
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
-	"github.com/shangcheng-court/courtd/court/storage"
 )
 
 // runDemo is "courtd demo": it seeds a data dir with the demo accounts and
@@ -37,16 +35,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *n < 0 || *batch <= 0 {
 		return errors.New("-cases must not be negative and -batch must be positive")
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	var db *storage.DB
-	keys, err := openData(ctx, *dir, log, &db)
-	if db != nil {
-		defer db.Close()
-	}
+	acc, err := openAccounts(ctx, *dir, stderr)
 	if err != nil {
 		return err
 	}
-	acc := accounts.New(db, keys, accounts.DefaultConfig)
+	defer acc.DB.Close()
 	if _, err := demo.Seed(ctx, acc); err != nil {
 		return fmt.Errorf("demo accounts: %w", err)
 	}

@@ -48,22 +48,32 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	var db *storage.DB
-	keys, err := openData(ctx, *dataDir, log, &db)
-	if db != nil {
-		defer db.Close()
-	}
+	acc, err := openAccounts(ctx, *dataDir, stderr)
 	if err != nil {
 		return err
 	}
-	acc := accounts.New(db, keys, accounts.DefaultConfig)
+	defer acc.DB.Close()
 	u, err := acc.CreateStaff(ctx, court.StaffAccount{Username: *username, Password: pw, Name: *name, Role: court.Role(*role)})
 	if err != nil {
 		return explain(err)
 	}
 	fmt.Fprintf(stdout, "created %s account %q (id %d)\n", u.Role, u.Username, u.ID)
 	return nil
+}
+
+// openAccounts opens a data dir for a one-off command (user add, demo),
+// logging only warnings to stderr. The caller closes acc.DB.
+func openAccounts(ctx context.Context, dir string, stderr io.Writer) (*accounts.Service, error) {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var db *storage.DB
+	keys, err := openData(ctx, dir, log, &db)
+	if err != nil {
+		if db != nil {
+			db.Close()
+		}
+		return nil, err
+	}
+	return accounts.New(db, keys, accounts.DefaultConfig), nil
 }
 
 // readPassword asks twice on a terminal; otherwise it reads one line.

@@ -141,6 +141,26 @@ func (s *Service) AnswerOf(ctx context.Context, u *court.User, id int64) (*court
 	return a, err
 }
 
+// judgeDecision is what every decision of a case's judge begins with: the
+// case, if u may see it and is its judge, and the reason checked, which is
+// required to decline (yes false) and optional otherwise.
+func (s *Service) judgeDecision(ctx context.Context, u *court.User, id int64, yes bool, reason string) (*court.Case, string, error) {
+	c, err := s.Get(ctx, u, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if !isJudgeOf(u, c) {
+		return nil, "", court.ErrForbidden()
+	}
+	var v court.Validator
+	min := 2
+	if yes {
+		min = 0
+	}
+	reason = v.Text("reason", reason, min, 1000, true)
+	return c, reason, v.Err()
+}
+
 // DecideConversion is the assigned judge's decision on a counterclaim:
 // convert the case out of small-claims procedure (it goes on under
 // simplified procedure: status converted), or decline with a reason (it
@@ -148,20 +168,8 @@ func (s *Service) AnswerOf(ctx context.Context, u *court.User, id int64) (*court
 // but its judge, ECONFLICT when no counterclaim waits for a decision or the
 // case cannot be converted, EINVALID for a decline without a reason.
 func (s *Service) DecideConversion(ctx context.Context, u *court.User, id int64, convert bool, reason string) (*court.Case, error) {
-	c, err := s.Get(ctx, u, id)
+	c, reason, err := s.judgeDecision(ctx, u, id, convert, reason)
 	if err != nil {
-		return nil, err
-	}
-	if !isJudgeOf(u, c) {
-		return nil, court.ErrForbidden()
-	}
-	var v court.Validator
-	min := 2
-	if convert {
-		min = 0
-	}
-	reason = v.Text("reason", reason, min, 1000, true)
-	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	to, kind, notice, conv := c.Status, EntryConversionDeclined, NoticeConversionDeclined, court.ConversionDeclined

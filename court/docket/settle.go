@@ -186,20 +186,8 @@ func (s *Service) RespondOffer(ctx context.Context, u *court.User, id, offerID i
 // ECONFLICT when no accepted offer waits, EINVALID for a decline without a
 // reason.
 func (s *Service) ConfirmSettlement(ctx context.Context, u *court.User, id int64, confirm bool, reason string) (*court.Case, error) {
-	c, err := s.Get(ctx, u, id)
+	c, reason, err := s.judgeDecision(ctx, u, id, confirm, reason)
 	if err != nil {
-		return nil, err
-	}
-	if !isJudgeOf(u, c) {
-		return nil, court.ErrForbidden()
-	}
-	var v court.Validator
-	min := 2
-	if confirm {
-		min = 0
-	}
-	reason = v.Text("reason", reason, min, 1000, true)
-	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	offers, err := s.DB.Offers(ctx, id)
