@@ -159,9 +159,6 @@ func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	return res, err
 }
 
-// Stats returns the pool statistics of the writer and the readers, for metrics.
-func (db *DB) Stats() (writer, readers sql.DBStats) { return db.w.Stats(), db.r.Stats() }
-
 // Writer and Readers expose the pools to metrics collectors only.
 func (db *DB) Writer() *sql.DB  { return db.w.DB }
 func (db *DB) Readers() *sql.DB { return db.r.DB }
