@@ -150,6 +150,11 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 	s.caseAPIRoutes(api)
 	s.answerAPIRoutes(api)
 	s.searchAPIRoutes(api)
+	s.exhibitAPIRoutes(api)
+	s.ledgerAPIRoutes(api)
+	s.feeAPIRoutes(api)
+	s.outboxAPIRoutes(api)
+	s.hearingAPIRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 
 	pages := app.Group("", s.pageAuth, s.csrfCheck)
@@ -175,6 +180,11 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 	s.casePageRoutes(pages)
 	s.answerPageRoutes(pages)
 	s.searchPageRoutes(pages)
+	s.exhibitPageRoutes(pages)
+	s.ledgerPageRoutes(pages)
+	s.feePageRoutes(pages)
+	s.outboxPageRoutes(pages)
+	s.hearingPageRoutes(pages)
 	pages.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 	return s, nil
 }
