@@ -23,6 +23,9 @@ func (s *Server) roleHome(c *fiber.Ctx) error {
 	if err := s.loadHome(c, p); err != nil {
 		return err
 	}
+	if err := s.loadDeadlines(c, p); err != nil {
+		return err
+	}
 	return s.render(c, "home", fiber.StatusOK, p)
 }
 

@@ -150,6 +150,8 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 	p.Data["Step"] = p.T(key, args...)
 	p.Data["Actions"] = actionsFor(p.User, cs)
 	p.Data["AnswerDays"] = s.dk.Profile.AnswerDays
+	p.Data["Extend"] = canExtend(p.User, cs)
+	p.Data["ExtendMonths"] = s.dk.Profile.ExtendMonths
 	return s.loadAnswer(c, p, cs)
 }
 
