@@ -156,6 +156,7 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 	s.feeAPIRoutes(api)
 	s.outboxAPIRoutes(api)
 	s.hearingAPIRoutes(api)
+	s.scheduleAPIRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 
 	pages := app.Group("", s.pageAuth, s.csrfCheck)
@@ -187,6 +188,7 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 	s.feePageRoutes(pages)
 	s.outboxPageRoutes(pages)
 	s.hearingPageRoutes(pages)
+	s.schedulePageRoutes(pages)
 	pages.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 	return s, nil
 }
