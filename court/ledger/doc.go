@@ -24,7 +24,7 @@ type Receipt struct {
 	CaseID        int64    `json:"case_id"`
 	DocketNo      string   `json:"docket_no,omitempty"`
 	ExhibitID     int64    `json:"exhibit_id"`
-	ExhibitLabel  string   `json:"exhibit_label"` // C-1, R-2...
+	ExhibitLabel  string   `json:"exhibit_label"`  // C-1, R-2...
 	ExhibitSHA256 string   `json:"exhibit_sha256"` // hex
 	ExhibitSize   int64    `json:"exhibit_size"`
 	LeafIndex     int64    `json:"leaf_index"`
