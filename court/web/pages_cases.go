@@ -274,7 +274,7 @@ func (s *Server) loadHome(c *fiber.Ctx, p *page) error {
 	}
 	p.Data["Notices"] = views
 	p.Data["Unread"] = unread
-	return nil
+	return s.loadDrafts(c, p)
 }
 
 // noticeView is a notice with its text in the viewer's language.

@@ -123,7 +123,8 @@ func TestFilingFormErrors(t *testing.T) {
 				{"facts", "err.text_too_short", []any{"Min", 10}}, {"merchant_name", "err.required", nil},
 				{"category", "err.category", nil}, {"purchase_date", "err.date_future", nil},
 				{"service_consent", "err.service_consent", nil}}},
-		{"nothing claimed", withForm(pageFiling("draft"), "refund", "", "compensation", "0"), 400,
+		// (Saved as a draft, an incomplete claim is kept: drafts_test.go.)
+		{"nothing claimed", withForm(pageFiling("review"), "refund", "", "compensation", "0"), 400,
 			[]want{{"refund", "err.amount_positive", nil}}},
 		{"above the cap without consent", withForm(pageFiling("submit"), "refund", "70000", "compensation", ""), 400,
 			[]want{{"over_cap_consent", "err.over_cap", capArgs}}},
