@@ -66,7 +66,7 @@ func (s *Service) caseFor(ctx context.Context, u *court.User, id int64) (*court.
 		return nil, court.ErrForbidden()
 	}
 	if c.FeeStatus != court.FeeUnpaid || !court.FeeOpen(c.Status) {
-		return nil, court.Errorf(court.ECONFLICT, "err.fee_closed", "Status", c.FeeStatus)
+		return nil, court.Errorf(court.ECONFLICT, "err.fee_closed")
 	}
 	return c, nil
 }

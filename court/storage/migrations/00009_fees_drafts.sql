@@ -41,8 +41,10 @@ END;
 -- (checked for types, lengths and money format, not completeness), as JSON.
 -- It becomes a case when it is submitted (or saved once complete), and the
 -- draft row is then deleted in the same transaction.
+-- AUTOINCREMENT: the id of a deleted draft is never given to a new one, so
+-- an old link never opens another draft.
 CREATE TABLE filing_drafts (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     owner_id   INTEGER NOT NULL REFERENCES users(id),
     data       TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
