@@ -37,3 +37,25 @@ func TestCheckDraft(t *testing.T) {
 		t.Error("bad draft: got an error on the missing consent, want none (a draft is not complete)")
 	}
 }
+
+// FuzzCheckDraft: any input is either refused or kept in a form that checks
+// again unchanged (normalising twice changes nothing).
+func FuzzCheckDraft(f *testing.F) {
+	f.Add("杭州某茶行", "91330102MA2H3K7Q1M", "2026-02-14", "facts", int64(100), "quality")
+	f.Add("", "", "", "", int64(0), "")
+	f.Add(" x\u0301 ", "9133", "2026-02-30", "a\x00", int64(-1), "nope")
+	today := time.Date(2026, 3, 2, 1, 30, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, name, code, date, facts string, refund int64, cat string) {
+		d := Filing{MerchantName: name, CreditCode: code, PurchaseDate: date, Facts: facts, Refund: Fen(refund), Category: Category(cat)}
+		if d.CheckDraft(today) != nil {
+			return
+		}
+		again := d
+		if err := again.CheckDraft(today); err != nil {
+			t.Fatalf("a kept draft checked again: %v", err)
+		}
+		if again.MerchantName != d.MerchantName || again.CreditCode != d.CreditCode || again.Facts != d.Facts {
+			t.Fatalf("normalising twice changed %+v into %+v", d, again)
+		}
+	})
+}

@@ -270,3 +270,34 @@ func TestAcceptWithFeeDue(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Two clerks record the same fee at the same moment: one payment is
+// recorded, the other is refused, and the fee has one event.
+func TestConcurrentPayments(t *testing.T) {
+	e := mustEnv(t)
+	ctx := context.Background()
+	c := e.file(t, "C-1")
+	errs := make(chan error, 2)
+	for _, who := range []string{"clerk1", "admin1"} {
+		go func() {
+			_, err := e.Fees.Record(ctx, e.U[who], c.ID, fees.Request{Action: "paid", Reference: "R-" + who, Amount: 2500})
+			errs <- err
+		}()
+	}
+	var ok, conflict int
+	for range 2 {
+		switch court.ErrorCode(<-errs) {
+		case "":
+			ok++
+		case court.ECONFLICT:
+			conflict++
+		}
+	}
+	if ok != 1 || conflict != 1 {
+		t.Fatalf("concurrent payments: got %d recorded and %d conflicts, want 1 and 1", ok, conflict)
+	}
+	evs, err := e.DB.FeeEvents(ctx, c.ID)
+	if err != nil || len(evs) != 1 {
+		t.Errorf("fee events: got %d, %v; want 1", len(evs), err)
+	}
+}

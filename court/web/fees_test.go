@@ -135,6 +135,13 @@ func TestFeePage(t *testing.T) {
 		t.Error("claimant's case page: got the clerk's fee form, want none")
 	}
 
+	// The merchant sees the fee, not the claimant's instructions to pay it.
+	merchant := ts.client(t)
+	merchant.login("merchant1")
+	if res := merchant.get(page); !strings.Contains(res.Body, `id="fee-line"`) || strings.Contains(res.Body, `id="fee-how"`) || strings.Contains(res.Body, `id="fee-due"`) {
+		t.Error("merchant's case page: want the fee line without how and by when to pay")
+	}
+
 	clerk := ts.client(t)
 	clerk.Lang = "zh-CN"
 	clerk.login("clerk1")

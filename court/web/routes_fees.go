@@ -83,6 +83,9 @@ func (s *Server) loadFee(c *fiber.Ctx, p *page, cs *court.Case) error {
 		p.Data["FeeSay"] = p.T(st.Say.Key, argList(st.Say.Args)...)
 	}
 	staff := p.User.Role == court.RoleClerk || p.User.Role == court.RoleAdmin
+	// How and by when to pay is for the claimant's side (and the clerk who
+	// answers their questions); the merchant sees the fee and its history.
+	p.Data["FeePayer"] = staff || isClaimantSide(p.User, cs)
 	p.Data["FeeForms"] = staff && cs.FeeStatus == court.FeeUnpaid && court.FeeOpen(cs.Status)
 	p.Data["FeeMost"] = (cs.Fee * court.MaxFeeReduction / 100).String()
 	if _, ok := p.Form["fee_action"]; !ok {

@@ -66,6 +66,8 @@ func (s *Server) fileVillagerClaim(c *fiber.Ctx) error {
 	form := formValues(c, p, villagerFields...)
 	v := court.Villager{Name: form["villager_name"], ResidentID: form["villager_resident_id"], Mobile: form["villager_mobile"],
 		Method: court.ConsentMethod(form["villager_consent_method"]), Present: form["villager_consent"] != ""}
+	// The review step shows the number masked, as the case will.
+	p.Data["VillagerMasked"] = court.MaskResidentID(court.NormalizeResidentID(v.ResidentID))
 	return s.handleFiling(c, p, "draft_saved", func(f court.Filing, submit bool) (int64, error) {
 		cs, err := s.dk.FileForVillager(c.UserContext(), p.User, v, s.acc, f, submit)
 		if err != nil {

@@ -117,6 +117,9 @@ func TestVillagerPage(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(res.Body, `name="villager_resident_id" value="`+testVillagerID+`"`) {
 		t.Fatalf("review: got %d, want the villager's fields carried", res.StatusCode)
 	}
+	if !strings.Contains(res.Body, court.MaskResidentID(testVillagerID)) || !strings.Contains(res.Body, `id="review-villager"`) {
+		t.Error("review: want the villager shown, the number masked")
+	}
 	res = c.postForm("/cases/new/villager", "/cases/new/villager", villagerForm("submit"))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("submit: got %d, want 303\n%s", res.StatusCode, res.Body)
