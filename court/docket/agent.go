@@ -30,20 +30,8 @@ func (s *Service) FileForVillager(ctx context.Context, u *court.User, v court.Vi
 		return nil, court.ErrForbidden()
 	}
 	now := s.Now()
-	f.VillagerConsent = v.Present
-	fields := map[string]court.Message{}
-	for _, err := range []error{v.Validate(), f.Validate(s.Profile, now, true)} {
-		var ce *court.Error
-		if errors.As(err, &ce) {
-			for k, m := range ce.Fields {
-				fields[k] = m
-			}
-		} else if err != nil {
-			return nil, err
-		}
-	}
-	if len(fields) > 0 {
-		return nil, &court.Error{Code: court.EINVALID, Msg: court.Msg("err.invalid_form"), Fields: fields}
+	if err := s.CheckForVillager(&v, &f); err != nil {
+		return nil, err
 	}
 	villager, err := find.Villager(ctx, v)
 	if err != nil {
@@ -72,4 +60,25 @@ func (s *Service) FileForVillager(ctx context.Context, u *court.User, v court.Vi
 			Data: map[string]any{"Total": c.Total.String(), "Fee": c.Fee.String()}})
 	}
 	return s.DB.CreateCase(ctx, nc)
+}
+
+// CheckForVillager normalises v and f and checks them as FileForVillager
+// does: EINVALID with every field error of both at once, or nil.
+func (s *Service) CheckForVillager(v *court.Villager, f *court.Filing) error {
+	f.VillagerConsent = v.Present
+	fields := map[string]court.Message{}
+	for _, err := range []error{v.Validate(), f.Validate(s.Profile, s.Now(), true)} {
+		var ce *court.Error
+		if errors.As(err, &ce) {
+			for k, m := range ce.Fields {
+				fields[k] = m
+			}
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(fields) > 0 {
+		return &court.Error{Code: court.EINVALID, Msg: court.Msg("err.invalid_form"), Fields: fields}
+	}
+	return nil
 }

@@ -68,6 +68,15 @@ func (s *Server) fileVillagerClaim(c *fiber.Ctx) error {
 		Method: court.ConsentMethod(form["villager_consent_method"]), Present: form["villager_consent"] != ""}
 	// The review step shows the number masked, as the case will.
 	p.Data["VillagerMasked"] = court.MaskResidentID(court.NormalizeResidentID(v.ResidentID))
+	// The review step checks the villager too, so that the agent hears of
+	// every problem before reading the claim back to the villager.
+	if a := c.FormValue("action"); a == "review" || a == "" {
+		if f, bad := readFiling(c, p); len(bad) == 0 {
+			if err := s.dk.CheckForVillager(&v, &f); err != nil {
+				return s.renderForm(c, "case_new", p, err)
+			}
+		}
+	}
 	return s.handleFiling(c, p, "draft_saved", func(f court.Filing, submit bool) (int64, error) {
 		cs, err := s.dk.FileForVillager(c.UserContext(), p.User, v, s.acc, f, submit)
 		if err != nil {

@@ -112,6 +112,11 @@ func TestVillagerPage(t *testing.T) {
 			t.Errorf("bad form: missing %s", want)
 		}
 	}
+	// The review step already checks the villager.
+	res = c.postForm("/cases/new/villager", "/cases/new/villager", withForm(villagerForm("review"), "villager_consent", "\x00"))
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.Body, `id="e-villager_consent"`) {
+		t.Errorf("review without consent: got %d, want 400 with the consent's error", res.StatusCode)
+	}
 	// Review, then submit from the review page, which carries the villager.
 	res = c.postForm("/cases/new/villager", "/cases/new/villager", villagerForm("review"))
 	if res.StatusCode != 200 || !strings.Contains(res.Body, `name="villager_resident_id" value="`+testVillagerID+`"`) {
