@@ -21,6 +21,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
 	"github.com/shangcheng-court/courtd/court/docket"
+	"github.com/shangcheng-court/courtd/court/fees"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
@@ -164,6 +165,8 @@ func (m *Main) Open(ctx context.Context) error {
 	m.srv, err = web.New(web.Config{
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
+		// The built-in counter provider; an online provider is added here.
+		Fees: fees.New(m.db, dk.Now),
 	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err

@@ -144,6 +144,8 @@ func (s *Service) Review(ctx context.Context, u *court.User, id int64, a court.A
 			ch.Notify = append(ch.Notify, storage.Notice{UserID: sid, CaseID: &caseID, Kind: NoticeServed,
 				Data: map[string]any{"Total": c.Total.String(), "Due": due, "Claimant": claimant.DisplayName, "Merchant": c.MerchantName}})
 		}
+		// Acceptance is the court's notice to pay an unpaid fee (fee.go).
+		ch.Notify = append(ch.Notify, feeDueNotices(c, now)...)
 		return s.DB.ChangeCase(ctx, id, ch)
 	default:
 		var v court.Validator

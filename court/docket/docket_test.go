@@ -425,8 +425,9 @@ func TestReviewAccept(t *testing.T) {
 	}
 
 	// A notice to each active staff member of the organisation, none to the
-	// pending one, the other merchant or the claimant.
-	want := map[string]int{"merchant1": 1, "merchant1b": 1, "merchant1c": 0, "merchant2": 0, "claimant1": 0}
+	// pending one or the other merchant. (The claimant's notice to pay the
+	// fee is checked in court/fees.)
+	want := map[string]int{"merchant1": 1, "merchant1b": 1, "merchant1c": 0, "merchant2": 0}
 	ids := map[string]int64{"merchant1": e.U["merchant1"].ID, "merchant1b": approved.ID, "merchant1c": pending.ID,
 		"merchant2": e.U["merchant2"].ID, "claimant1": e.U["claimant1"].ID}
 	for name, n := range want {
@@ -535,9 +536,10 @@ func TestReviewRefused(t *testing.T) {
 	if got := mustCase(t, e, served.ID); got.Status != court.CaseServed || got.Reason != "" {
 		t.Errorf("served case after refused reviews = %s, reason %q; want served, no reason", got.Status, got.Reason)
 	}
-	// The only notices are those of serving the second case.
-	if n := countRows(t, e, "notifications"); n != 1 {
-		t.Errorf("notifications = %d, want 1 (the service of %d)", n, served.ID)
+	// The only notices are those of accepting the second case: its service
+	// and the claimant's notice to pay the fee.
+	if n := countRows(t, e, "notifications"); n != 2 {
+		t.Errorf("notifications = %d, want 2 (the service of %d and its fee)", n, served.ID)
 	}
 }
 

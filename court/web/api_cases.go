@@ -36,6 +36,9 @@ const (
 type apiFileRequest struct {
 	court.Filing
 	Submit bool `json:"submit"`
+	// Villager is given by a station agent filing for a villager who is
+	// present (routes_villager.go); a claimant files without it.
+	Villager *court.Villager `json:"villager,omitempty"`
 }
 
 type apiCaseList struct {
@@ -88,7 +91,11 @@ func (s *Server) apiFileCase(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	cs, err := s.dk.File(c.UserContext(), currentUser(c), req.Filing, req.Submit)
+	file := s.dk.File
+	if req.Villager != nil {
+		file = s.fileForVillager(*req.Villager)
+	}
+	cs, err := file(c.UserContext(), currentUser(c), req.Filing, req.Submit)
 	if err != nil {
 		return err
 	}

@@ -986,19 +986,13 @@ func (a *caseAPIClient) matrixCase(party string, state court.CaseStatus) int64 {
 		claimant, filer = "claimant2", "claimant2"
 		id = a.mustCase(claimant, "POST", "/api/v1/cases", against2(f), http.StatusCreated).ID
 	case "C":
-		// The service does not let a station agent file yet; the case is
-		// stored as it would file it, and then goes through the API.
+		// agent1 files for claimant2 as a villager who is present: found
+		// by the resident ID, so the claimant is claimant2.
 		claimant, filer = "claimant2", "agent1"
-		c, err := a.ts.DB.CreateCase(ctx, &storage.NewCase{VillagerConsent: true, Case: court.Case{
-			Status: court.CaseDraft, ClaimantID: a.ids[claimant], FiledByID: a.ids[filer],
-			MerchantName: "杭州星光直播电子商务有限公司", CreditCode: demo.CreditCode2, OrderRef: a.nextOrder(),
-			Category: court.CatLivestream, Facts: "直播间购买的手机是翻新机，商家不予退货。", Refund: 99900, Total: 99900,
-			Fee: a.ts.Dk.Profile.Fee(99900),
-		}})
-		if err != nil {
-			a.t.Fatal(err)
-		}
-		id = c.ID
+		v := against2(a.filing(false))
+		v["villager"] = map[string]any{"name": "王芳", "resident_id": demo.ResidentID2, "mobile": "13905710001",
+			"consent_method": "signed", "present": true}
+		id = a.mustCase(filer, "POST", "/api/v1/cases", v, http.StatusCreated).ID
 		if state != court.CaseDraft {
 			a.mustCase(filer, "POST", casePath(id, "/submit"), nil, http.StatusOK)
 		}

@@ -152,6 +152,9 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 	p.Data["AnswerDays"] = s.dk.Profile.AnswerDays
 	p.Data["Extend"] = canExtend(p.User, cs)
 	p.Data["ExtendMonths"] = s.dk.Profile.ExtendMonths
+	if err := s.loadFee(c, p, cs); err != nil {
+		return err
+	}
 	return s.loadAnswer(c, p, cs)
 }
 
@@ -273,7 +276,7 @@ func (s *Server) loadHome(c *fiber.Ctx, p *page) error {
 	}
 	p.Data["Notices"] = views
 	p.Data["Unread"] = unread
-	return nil
+	return s.loadDrafts(c, p)
 }
 
 // noticeView is a notice with its text in the viewer's language.

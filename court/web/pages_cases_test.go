@@ -123,7 +123,8 @@ func TestFilingFormErrors(t *testing.T) {
 				{"facts", "err.text_too_short", []any{"Min", 10}}, {"merchant_name", "err.required", nil},
 				{"category", "err.category", nil}, {"purchase_date", "err.date_future", nil},
 				{"service_consent", "err.service_consent", nil}}},
-		{"nothing claimed", withForm(pageFiling("draft"), "refund", "", "compensation", "0"), 400,
+		// (Saved as a draft, an incomplete claim is kept: drafts_test.go.)
+		{"nothing claimed", withForm(pageFiling("review"), "refund", "", "compensation", "0"), 400,
 			[]want{{"refund", "err.amount_positive", nil}}},
 		{"above the cap without consent", withForm(pageFiling("submit"), "refund", "70000", "compensation", ""), 400,
 			[]want{{"over_cap_consent", "err.over_cap", capArgs}}},
@@ -601,10 +602,9 @@ func TestCasePageAccessMatrix(t *testing.T) {
 		}
 		var id int64
 		if party == "C" {
-			c, err := ts.DB.CreateCase(ctx, &storage.NewCase{VillagerConsent: true, Case: court.Case{
-				Status: court.CaseDraft, ClaimantID: claimant.ID, FiledByID: users["agent1"].ID,
-				MerchantName: f.MerchantName, CreditCode: f.CreditCode, OrderRef: f.OrderRef, Category: f.Category,
-				Facts: f.Facts, Refund: f.Refund, Total: f.Refund, Fee: ts.Dk.Profile.Fee(f.Refund)}})
+			// agent1 files for claimant2, a villager who is present.
+			c, err := ts.Dk.FileForVillager(ctx, users["agent1"], court.Villager{Name: "王芳", ResidentID: demo.ResidentID2,
+				Mobile: "13905710001", Method: court.ConsentSigned, Present: true}, ts.Acc, f, false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -151,6 +151,7 @@ func readFiling(c *fiber.Ctx, p *page) (court.Filing, map[string]string) {
 // fileClaim handles every button of the filing form of a new claim.
 func (s *Server) fileClaim(c *fiber.Ctx) error {
 	p := s.newFilingPage(c)
+	p.Data["KeepDraft"] = s.draftKeeper(c, p, 0)
 	return s.handleFiling(c, p, "draft_saved", func(f court.Filing, submit bool) (int64, error) {
 		cs, err := s.dk.File(c.UserContext(), p.User, f, submit)
 		if err != nil {
@@ -178,6 +179,13 @@ func (s *Server) handleFiling(c *fiber.Ctx, p *page, saved string, save filingSa
 	case "draft", "submit", "review":
 	default:
 		action = "review"
+	}
+	// An incomplete claim is kept as a draft where the page allows it
+	// (routes_drafts.go); a complete one becomes a case draft below.
+	if keep, ok := p.Data["KeepDraft"].(draftKeeper); ok && action == "draft" {
+		if g := f; len(bad) > 0 || g.Validate(s.dk.Profile, s.dk.Now(), false) != nil {
+			return keep(f, bad)
+		}
 	}
 	if len(bad) > 0 {
 		return s.renderForm(c, "case_new", p, s.filingErrors(f, bad))

@@ -18,6 +18,7 @@ import (
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/docket"
+	"github.com/shangcheng-court/courtd/court/fees"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
@@ -40,6 +41,9 @@ type Config struct {
 	// BodyLimit bounds request bodies (forms and JSON).
 	BodyLimit int
 	Logger    *slog.Logger
+	// Fees records the filing fee's payments, waivers and reductions;
+	// nil gives the built-in counter provider on the server's database.
+	Fees *fees.Service
 }
 
 // Server is the court's HTTP server.
