@@ -34,8 +34,9 @@ type routeCheck struct {
 // routeFixture holds what the calls need: ids of users to act on.
 type routeFixture struct {
 	ids     map[string]int64
-	pending [2]int64 // colleagues of merchant1 and merchant2 waiting for approval
-	spare   int64    // an active clerk the admin disables and enables again
+	pending [2]int64         // colleagues of merchant1 and merchant2 waiting for approval
+	spare   int64            // an active clerk the admin disables and enables again
+	drafts  map[string]int64 // claimant1's drafts by the route that uses them
 	api     *caseAPIClient
 	tokens  map[string]string  // API token by username
 	clients map[string]*client // signed-in page client by username
@@ -86,7 +87,24 @@ var otherRoutes = []routeCheck{
 	{"GET", "/api/v1/search", "", nil, staffOnly},
 	{"GET", "/api/v1/docket", "", nil, map[string]int{"anon": 401, "*": 404, "judge1": 200}},
 	{"GET", "/api/v1/overdue", "", nil, map[string]int{"anon": 401, "*": 404, "clerk1": 200, "admin1": 200}},
+	// Drafts of incomplete claims belong to one consumer; to anyone else
+	// they do not exist. (The consumer's own calls that would end the
+	// draft use drafts of their own, or stop at validation.)
+	{"POST", "/api/v1/drafts", "", draftBody, map[string]int{"anon": 401, "*": 404, "claimant1": 201, "claimant2": 201}},
+	{"GET", "/api/v1/drafts", "", nil, map[string]int{"anon": 401, "*": 200}}, // one's own: none but a consumer's
+	{"GET", "/api/v1/drafts/:id", "", nil, ownDraft},
+	{"PUT", "/api/v1/drafts/:id", "", draftBody, ownDraft},
+	{"POST", "/api/v1/drafts/:id/submit", "", nil, map[string]int{"anon": 401, "*": 404, "claimant1": 400}},
+	{"DELETE", "/api/v1/drafts/:id", "", nil, map[string]int{"anon": 401, "*": 404, "claimant1": 204}},
+	{"GET", "/drafts/:id", "", nil, map[string]int{"anon": 303, "*": 404, "claimant1": 200}},
+	{"POST", "/drafts/:id", "", func(*routeFixture) string { return url.Values{"facts": {"商家拒绝退款"}, "action": {"draft"}}.Encode() },
+		map[string]int{"anon": 401, "*": 404, "claimant1": 303}},
+	{"POST", "/drafts/:id/delete", "", formBody(nil), map[string]int{"anon": 401, "*": 404, "claimant1": 303}},
 }
+
+var ownDraft = map[string]int{"anon": 401, "*": 404, "claimant1": 200}
+
+func draftBody(*routeFixture) string { return `{"facts":"商家拒绝退款"}` }
 
 // TestRouteAccessMatrix: every route of the app has an entry in one of the
 // access matrices, and each route here answers every role as listed.
@@ -127,7 +145,16 @@ func TestRouteAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &routeFixture{ids: a.ids, pending: pendingIDs(t, ts), spare: spare.ID, api: a,
-		tokens: map[string]string{}, clients: map[string]*client{}}
+		tokens: map[string]string{}, clients: map[string]*client{}, drafts: map[string]int64{}}
+	// claimant1's drafts: one the calls read and change, one for each route
+	// that deletes one.
+	for _, use := range []string{"*", "DELETE /api/v1/drafts/:id", "POST /drafts/:id/delete"} {
+		d, err := ts.Dk.SaveDraft(context.Background(), userByName(t, ts, a, "claimant1"), 0, court.Filing{Facts: "商家拒绝退款"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.drafts[use] = d.ID
+	}
 	paths := func(r routeCheck, who string) string {
 		p := r.path
 		if p == "" {
@@ -141,6 +168,12 @@ func TestRouteAccessMatrix(t *testing.T) {
 			id = strconv.FormatInt(f.pending[1], 10)
 		case "/admin/users/:id/disable", "/admin/users/:id/enable":
 			id = strconv.FormatInt(f.spare, 10) // disabled, then enabled again
+		default:
+			if d, ok := f.drafts[r.method+" "+r.route]; ok {
+				id = strconv.FormatInt(d, 10)
+			} else if d, ok := f.drafts["*"]; ok && strings.Contains(r.route, "/drafts/:id") {
+				id = strconv.FormatInt(d, 10)
+			}
 		}
 		return strings.Replace(p, ":id", id, 1)
 	}
@@ -219,6 +252,16 @@ func (f *routeFixture) callAs(t *testing.T, ts *testServer, who, method, path, b
 		t.Fatal(err)
 	}
 	return c.postForm("/register", path, form).StatusCode
+}
+
+// userByName is the demo user username.
+func userByName(t *testing.T, ts *testServer, a *caseAPIClient, username string) *court.User {
+	t.Helper()
+	u, err := ts.DB.UserByID(context.Background(), a.ids[username])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 // pendingIDs are the ids of the two users waiting for approval.
