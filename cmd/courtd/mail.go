@@ -17,7 +17,8 @@ import (
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
-// MailInterval is how often the outbox dispatcher looks for due messages.
+// MailInterval is how often, by default, the outbox dispatcher looks for
+// due messages.
 const MailInterval = 20 * time.Second
 
 // SMTPPasswordEnv names the variable that holds the SMTP password: never a
@@ -26,11 +27,12 @@ const SMTPPasswordEnv = "COURT_SMTP_PASSWORD"
 
 // mailFlags are the settings of the court's outgoing mail.
 type mailFlags struct {
-	SMTPAddr    string
-	SMTPFrom    string
-	SMTPUser    string
-	PublicURL   string
-	MailRetries int
+	SMTPAddr     string
+	SMTPFrom     string
+	SMTPUser     string
+	PublicURL    string
+	MailRetries  int
+	MailInterval time.Duration
 }
 
 func (f *mailFlags) register(fs *flag.FlagSet) {
@@ -39,6 +41,7 @@ func (f *mailFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.SMTPUser, "smtp-user", "", "SMTP user (AUTH PLAIN); the password comes only from "+SMTPPasswordEnv)
 	fs.StringVar(&f.PublicURL, "public-url", "", "the court's address as users reach it (https://...), given in mail")
 	fs.IntVar(&f.MailRetries, "mail-attempts", outbox.DefaultMaxAttempts, "attempts per message before it is marked failed")
+	fs.DurationVar(&f.MailInterval, "mail-interval", MailInterval, "how often the outbox is checked for messages due")
 }
 
 // check refuses settings that cannot work, at start rather than at the
@@ -46,6 +49,9 @@ func (f *mailFlags) register(fs *flag.FlagSet) {
 func (f *mailFlags) check() error {
 	if f.MailRetries < 1 || f.MailRetries > 50 {
 		return errors.New("-mail-attempts must be between 1 and 50")
+	}
+	if f.MailInterval < 10*time.Millisecond {
+		return errors.New("-mail-interval must be at least 10ms")
 	}
 	if f.PublicURL != "" {
 		u, err := url.Parse(f.PublicURL)
@@ -92,7 +98,7 @@ func (m *Main) startMail(ctx context.Context, db *storage.DB, cat *i18n.Catalog,
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		d.Run(ctx, MailInterval)
+		d.Run(ctx, m.Mail.MailInterval)
 	}()
 	return nil
 }
