@@ -532,6 +532,15 @@ func TestCreateUserWithOrg(t *testing.T) {
 	if u := register("c4", claim); u.Status != court.StatusPending {
 		t.Errorf("claim code used a second time: status %s, want pending", u.Status)
 	}
+	// Only an active member names the organisation's contact: a pending
+	// registrant's address would receive the next claim code.
+	if _, _, err := db.CreateUserWithOrg(ctx, &storage.NewUser{User: court.User{Username: "b9", Role: court.RoleMerchant,
+		DisplayName: "b9", Email: "b9@evil.example"}, PasswordHash: "h"}, codeB, "B"); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := db.OrganizationByID(ctx, *b1.OrganizationID); o.ContactEmail != "" {
+		t.Errorf("a pending registrant set the organisation's contact to %q", o.ContactEmail)
+	}
 
 	// A failed registration leaves no organisation behind.
 	const codeD = "91330000MA27U8BX49"

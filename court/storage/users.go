@@ -40,9 +40,9 @@ func (db *DB) CreateUser(ctx context.Context, u *NewUser) (*court.User, error) {
 // is active. Joining an organisation that already exists (with staff, or
 // known only from a claim served at its contact) takes a valid claim code
 // (u.ClaimCodeHash; the code is then spent) to be active at once; without
-// one the user is pending until a member or an admin approves. A merchant's
-// contact address becomes the organisation's when it has none. created
-// reports whether the organisation was created.
+// one the user is pending until a member or an admin approves. An active
+// merchant's contact address becomes the organisation's when it has none.
+// created reports whether the organisation was created.
 func (db *DB) CreateUserWithOrg(ctx context.Context, u *NewUser, creditCode, orgName string) (user *court.User, created bool, err error) {
 	err = db.inTx(ctx, func(tx *wtx) error {
 		now := db.Now()
@@ -84,6 +84,11 @@ func (db *DB) CreateUserWithOrg(ctx context.Context, u *NewUser, creditCode, org
 				}
 				user.Status = court.StatusActive
 			}
+		}
+		// Only a member the court trusts may name the organisation's
+		// contact: mail there may carry a claim code.
+		if user.Status != court.StatusActive {
+			return nil
 		}
 		return setOrgContact(ctx, tx, org.ID, u.Email, u.Lang)
 	})
