@@ -82,8 +82,8 @@ type Dispatcher struct {
 	Batch int
 }
 
-// Defaults of a Dispatcher: 8 attempts spread over about 4 hours (1, 2, 4, 8,
-// 16, 32 minutes, then 1 hour twice).
+// Defaults of a Dispatcher: 8 attempts, with waits of 1, 2, 4, 8, 16 and 32
+// minutes and 1 hour between them (about 2 hours from the first to the last).
 const (
 	DefaultMaxAttempts = 8
 	DefaultBaseDelay   = time.Minute
