@@ -91,6 +91,11 @@ func (s *Server) registerMerchant(c *fiber.Ctx) error {
 		return s.renderForm(c, "register_merchant", p, err)
 	}
 	if u.Status == court.StatusPending {
+		if f["claim_code"] != "" {
+			// The code was wrong or spent: say so, rather than leave the
+			// registrant waiting for an approval they did not expect.
+			return c.Redirect("/login?notice=pending_claim", fiber.StatusSeeOther)
+		}
 		return c.Redirect("/login?notice=pending", fiber.StatusSeeOther)
 	}
 	if err := s.startSession(c, u); err != nil {

@@ -77,9 +77,18 @@ func TestClaimCodeRegistration(t *testing.T) {
 	for i, bad := range []string{"", "0000-0000-0000", strings.ToLower(code[:13]) + last} {
 		cl := ts.client(t)
 		res := cl.registerMerchant(fmt.Sprintf("waiter%d", i), newOrgCode, bad)
-		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?notice=pending" {
-			t.Fatalf("registration with claim code %q: got %d to %q, want 303 to the pending notice\n%s",
-				bad, res.StatusCode, res.Header.Get("Location"), res.Body)
+		want := "/login?notice=pending_claim"
+		if bad == "" {
+			want = "/login?notice=pending"
+		}
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != want {
+			t.Fatalf("registration with claim code %q: got %d to %q, want 303 to %s\n%s",
+				bad, res.StatusCode, res.Header.Get("Location"), want, res.Body)
+		}
+		if bad != "" {
+			if page := cl.get(want); !strings.Contains(page.Body, "认领码未被接受") {
+				t.Errorf("the login page does not say the claim code was refused")
+			}
 		}
 		login := cl.postForm("/register", "/login", url.Values{"username": {fmt.Sprintf("waiter%d", i)}, "password": {demo.Password}})
 		if login.StatusCode != http.StatusForbidden {
@@ -105,13 +114,16 @@ func TestClaimCodeRegistration(t *testing.T) {
 	if !strings.Contains(home.Body, fmt.Sprintf("/cases/%d", cs.ID)) {
 		t.Errorf("the new member's page does not list the case")
 	}
+	if acct := owner.get("/account"); !strings.Contains(acct.Body, `id="org-contact">Service@newtea.example.cn<`) {
+		t.Errorf("the account page does not show the organisation's address")
+	}
 	u, _, err := ts.DB.Credentials(context.Background(), "owner")
 	if err != nil || u.Status != court.StatusActive || u.Email != "owner@newtea.example.cn" {
 		t.Errorf("owner = %+v (%v), want active with its address", u, err)
 	}
 
 	// The code is spent: the next one to use it waits like the others.
-	if res := ts.client(t).registerMerchant("latecomer", newOrgCode, code); res.Header.Get("Location") != "/login?notice=pending" {
+	if res := ts.client(t).registerMerchant("latecomer", newOrgCode, code); res.Header.Get("Location") != "/login?notice=pending_claim" {
 		t.Errorf("second use of the claim code: got %d to %q, want pending", res.StatusCode, res.Header.Get("Location"))
 	}
 	// The member can now approve a colleague who waited.
@@ -121,7 +133,7 @@ func TestClaimCodeRegistration(t *testing.T) {
 		t.Errorf("approving a colleague: got %d, want 303", res.StatusCode)
 	}
 	// A code of this organisation opens no other one.
-	if res := ts.client(t).registerMerchant("intruder", demo.CreditCode1, code); res.Header.Get("Location") != "/login?notice=pending" {
+	if res := ts.client(t).registerMerchant("intruder", demo.CreditCode1, code); res.Header.Get("Location") != "/login?notice=pending_claim" {
 		t.Errorf("claim code used for another organisation: got %d to %q, want pending", res.StatusCode, res.Header.Get("Location"))
 	}
 }

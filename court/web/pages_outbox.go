@@ -12,6 +12,7 @@ import (
 func init() {
 	noticeKeys["email_saved"] = true
 	noticeKeys["mail_retried"] = true
+	noticeKeys["pending_claim"] = true
 }
 
 // outboxPage is how many outbox messages a page or an API call lists.
