@@ -12,6 +12,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/smtp"
+	"os"
 	"strings"
 	"time"
 )
@@ -45,8 +46,13 @@ func NewSMTPSender(addr, from, user, password string) (*SMTPSender, error) {
 	if strings.ContainsAny(from, "\r\n<>") || !strings.Contains(from, "@") {
 		return nil, fmt.Errorf("smtp from %q is not a plain address", from)
 	}
+	// EHLO names this machine; a relay may refuse a bare "localhost".
+	name, err := os.Hostname()
+	if err != nil || name == "" || strings.ContainsAny(name, " \r\n") {
+		name = "localhost"
+	}
 	return &SMTPSender{Addr: addr, From: from, User: user, Password: password, RequireTLS: !loopback(host),
-		Timeout: 30 * time.Second}, nil
+		Timeout: 30 * time.Second, Hostname: name}, nil
 }
 
 // loopback reports whether host names this machine.

@@ -2,9 +2,16 @@ package outbox_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
 	"io"
+	"math/big"
 	"mime"
 	"mime/quotedprintable"
 	"net"
@@ -25,8 +32,9 @@ type smtpServer struct {
 	ln       net.Listener
 	user     string
 	password string
-	starttls bool   // offer STARTTLS in EHLO (it is never completed here)
-	rcptCode string // reply to RCPT, "250 ok" by default
+	starttls bool        // offer STARTTLS in EHLO
+	tlsCfg   *tls.Config // with it, STARTTLS upgrades the connection
+	rcptCode string      // reply to RCPT, "250 ok" by default
 
 	mu       sync.Mutex
 	sessions []smtpSession
@@ -38,6 +46,8 @@ type smtpSession struct {
 	From, To string
 	Data     string
 	Commands []string
+	TLS      bool // the session went over TLS after STARTTLS
+	AuthTLS  bool // AUTH came over TLS
 }
 
 func newSMTPServer(t *testing.T) *smtpServer {
@@ -86,7 +96,19 @@ func (s *smtpServer) serve(c net.Conn) {
 			}
 			tp.PrintfLine("250-8BITMIME")
 			tp.PrintfLine("250 AUTH PLAIN")
+		case "STARTTLS":
+			if s.tlsCfg == nil {
+				tp.PrintfLine("502 not offered")
+				continue
+			}
+			tp.PrintfLine("220 go ahead")
+			tc := tls.Server(c, s.tlsCfg)
+			if err := tc.Handshake(); err != nil {
+				return
+			}
+			c, tp, ss.TLS = tc, textproto.NewConn(tc), true
 		case "AUTH":
+			ss.AuthTLS = ss.TLS
 			parts := strings.Fields(arg)
 			if len(parts) != 2 || parts[0] != "PLAIN" {
 				tp.PrintfLine("504 unsupported")
@@ -273,5 +295,57 @@ func TestDispatchOverSMTP(t *testing.T) {
 	subject, _ := dec.DecodeHeader(msg.Header.Get("Subject"))
 	if !strings.Contains(subject, answerDate) {
 		t.Errorf("subject %q lacks the answer date", subject)
+	}
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and a pool that trusts it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mail.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+// With STARTTLS offered, the sender upgrades before it authenticates, and
+// refuses a certificate it cannot verify.
+func TestSMTPSenderSTARTTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	srv := newSMTPServer(t)
+	srv.starttls, srv.tlsCfg = true, &tls.Config{Certificates: []tls.Certificate{cert}}
+	snd, _ := outbox.NewSMTPSender(srv.ln.Addr().String(), "court@court.example", "court", "s3cret pass")
+	snd.RequireTLS = true // as for a remote host
+	snd.TLSConfig = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+	m := outbox.Message{ID: 2, To: "shop@tea.example.cn", Subject: "答辩期限", Body: "请于 2026-03-17 前答辩。\n"}
+	if err := snd.Send(context.Background(), m); err != nil {
+		t.Fatalf("Send over STARTTLS: %v", err)
+	}
+	ss := srv.waitSessions(t, 1)[0]
+	if !ss.TLS || !ss.AuthTLS || ss.Data == "" {
+		t.Errorf("session: TLS %v, AUTH over TLS %v, data %d bytes; want all", ss.TLS, ss.AuthTLS, len(ss.Data))
+	}
+	// The default configuration verifies the server against the system
+	// roots: a self-signed certificate is refused, before any credentials.
+	snd.TLSConfig = nil
+	if err := snd.Send(context.Background(), m); err == nil {
+		t.Error("Send to a server with an untrusted certificate succeeded")
+	}
+	if ss := srv.waitSessions(t, 2)[1]; ss.Auth != "" || ss.Data != "" {
+		t.Errorf("credentials %q or data sent despite the failed handshake", ss.Auth)
 	}
 }

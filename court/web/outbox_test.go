@@ -282,6 +282,30 @@ func TestAdminOutbox(t *testing.T) {
 	if res := admin.postForm(pagePath, "/admin/outbox/99999/retry", url.Values{}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("retry of no message: got %d, want 404", res.StatusCode)
 	}
+	// 60 more messages make two pages of 50, newest first.
+	for i := 0; i < 60; i++ {
+		if _, err := ts.DB.Writer().Exec(`INSERT INTO outbox (recipient, lang, kind, next_at, created_at, status)
+			VALUES (?, 'en', 'notice.withdrawn', ?, ?, 'sent')`, fmt.Sprintf("u%02d@example.cn", i), ms[0].NextAt, ms[0].NextAt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := admin.get(pagePath + "?status=sent")
+	if !strings.Contains(first.Body, "u59@example.cn") || strings.Contains(first.Body, "u09@example.cn") ||
+		!strings.Contains(first.Body, `id="outbox-next"`) {
+		t.Errorf("first page of sent mail: want u59 to u10 and a link to older ones")
+	}
+	var lastID int64
+	if err := ts.DB.Writer().QueryRow(`SELECT id FROM outbox WHERE recipient = 'u10@example.cn'`).Scan(&lastID); err != nil {
+		t.Fatal(err)
+	}
+	second := admin.get(fmt.Sprintf("%s?status=sent&before=%d", pagePath, lastID))
+	if !strings.Contains(second.Body, "u09@example.cn") || !strings.Contains(second.Body, "u00@example.cn") ||
+		strings.Contains(second.Body, "u10@example.cn") || strings.Contains(second.Body, `id="outbox-next"`) {
+		t.Errorf("second page of sent mail: want u09 to u00 and no further link")
+	}
+	if !strings.Contains(first.Body, fmt.Sprintf("before=%d", lastID)) {
+		t.Errorf("the link to older mail does not start after the last shown (%d)", lastID)
+	}
 	// The API lists the same, with paging fields, and retries too.
 	res, _ = a.call("admin1", "GET", apiPath+"?status=pending", nil)
 	var list struct {
