@@ -69,21 +69,23 @@ type User struct {
 	OrganizationID *int64     `db:"organization_id" json:"organization_id,omitempty"`
 	Status         UserStatus `db:"status" json:"status"`
 	Lang           string     `db:"lang" json:"-"`
+	CreatedAt      time.Time  `db:"created_at" json:"created_at"`
+
 	// Email is the optional contact address mail from the court goes to.
-	Email     string    `db:"contact_email" json:"-"`
-	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	Email string `db:"contact_email" json:"-"`
 }
 
 // Organization is a merchant business, known by its unified social credit code.
 type Organization struct {
-	ID         int64  `db:"id" json:"id"`
-	CreditCode string `db:"credit_code" json:"credit_code"`
-	Name       string `db:"name" json:"name"`
+	ID         int64     `db:"id" json:"id"`
+	CreditCode string    `db:"credit_code" json:"credit_code"`
+	Name       string    `db:"name" json:"name"`
+	CreatedAt  time.Time `db:"created_at" json:"created_at"`
+
 	// ContactEmail is where the organisation is served when it has no
 	// staff yet (optional); mail to it is written in ContactLang.
-	ContactEmail string    `db:"contact_email" json:"-"`
-	ContactLang  string    `db:"contact_lang" json:"-"`
-	CreatedAt    time.Time `db:"created_at" json:"created_at"`
+	ContactEmail string `db:"contact_email" json:"-"`
+	ContactLang  string `db:"contact_lang" json:"-"`
 }
 
 // Password rules: at least 10 characters (NIST SP 800-63B), at most 128 so
