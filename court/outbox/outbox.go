@@ -123,7 +123,16 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (Result, error) {
 			return res, ctx.Err()
 		}
 		m := &ms[i]
-		sendErr := d.Sender.Send(ctx, d.Render(m))
+		// A claim code is made now and only its hash stored, before the
+		// message leaves: the database never holds a code.
+		var code string
+		if m.Data[storage.MailClaimKey] == true {
+			code = court.NewClaimCode()
+			if err := d.DB.AddClaimCode(ctx, m, court.ClaimCodeHash(code), d.Now()); err != nil {
+				return res, err
+			}
+		}
+		sendErr := d.Sender.Send(ctx, d.Render(m, code))
 		at := d.Now()
 		switch {
 		case sendErr == nil:
@@ -179,8 +188,8 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 
 // Render writes m in its language from the catalogs: a notice copies the
 // in-app notice's text; the service message says what is claimed, what the
-// merchant can do and by when.
-func (d *Dispatcher) Render(m *storage.OutMessage) Message {
+// merchant can do and by when, and gives claimCode when there is one.
+func (d *Dispatcher) Render(m *storage.OutMessage, claimCode string) Message {
 	lang := m.Lang
 	if !i18n.Supported(lang) {
 		lang = i18n.Chinese
@@ -189,6 +198,7 @@ func (d *Dispatcher) Render(m *storage.OutMessage) Message {
 	for k, v := range m.Data {
 		args[k] = dateOf(v)
 	}
+	args["ClaimCode"] = claimCode
 	args["URL"] = d.PublicURL
 	args["Court"] = d.Court
 	if cat, ok := m.Data["Category"].(string); ok {

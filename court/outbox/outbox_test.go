@@ -1,12 +1,15 @@
 package outbox_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -145,6 +148,45 @@ func (e *env) mail(t *testing.T) []storage.OutMessage {
 	return ms
 }
 
+// claimCodeRE finds a claim code in a message.
+var claimCodeRE = regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b`)
+
+// claimHashes returns the code hashes stored for an outbox message.
+func (e *env) claimHashes(t *testing.T, mailID int64) []string {
+	t.Helper()
+	rows, err := e.DB.Writer().Query(`SELECT code_hash FROM claim_codes WHERE outbox_id = ? ORDER BY id`, mailID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var hs []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		hs = append(hs, h)
+	}
+	return hs
+}
+
+// mustNotHold fails when the database files (the main file and its
+// write-ahead log) contain s, in any of its typed forms.
+func (e *env) mustNotHold(t *testing.T, s string) {
+	t.Helper()
+	for _, f := range []string{e.Path, e.Path + "-wal"} {
+		b, err := os.ReadFile(f)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, form := range []string{s, court.NormalizeClaimCode(s)} {
+			if bytes.Contains(b, []byte(form)) {
+				t.Errorf("%s holds %q", filepath.Base(f), form)
+			}
+		}
+	}
+}
+
 func mustRun(t *testing.T, d *outbox.Dispatcher) outbox.Result {
 	t.Helper()
 	res, err := d.RunOnce(context.Background())
@@ -168,9 +210,8 @@ func TestServiceMail(t *testing.T) {
 	if m.Recipient != "Service@tea.example.cn" || m.Lang != "en" || m.Kind != storage.MailKindService || m.Status != storage.MailPending {
 		t.Errorf("service message = %+v, want to Service@tea.example.cn, en, service, pending", m)
 	}
-	code, _ := m.Data["ClaimCode"].(string)
-	if len(code) != 14 {
-		t.Fatalf("claim code %q, want 12 characters in 3 groups", code)
+	if m.Data[storage.MailClaimKey] != true || e.claimHashes(t, m.ID) != nil {
+		t.Fatalf("queued service message: data %v, codes %v; want a claim to make, no code yet", m.Data, e.claimHashes(t, m.ID))
 	}
 
 	rec := &recorder{}
@@ -179,6 +220,14 @@ func TestServiceMail(t *testing.T) {
 		t.Fatalf("round: %+v, want 1 sent", res)
 	}
 	got := rec.Sent[0]
+	code := claimCodeRE.FindString(got.Body)
+	if code == "" {
+		t.Fatalf("no claim code in the service mail:\n%s", got.Body)
+	}
+	if h := e.claimHashes(t, m.ID); len(h) != 1 || h[0] != court.ClaimCodeHash(code) {
+		t.Errorf("stored hashes %v, want the one of %s", h, code)
+	}
+	e.mustNotHold(t, code)
 	for _, want := range []string{"Longjing Tea Shop", creditCode, c.DocketNo, "Alice", "¥1,200.00", "¥300.00",
 		"answer by " + answerDate, "contest it", "counterfeit goods", code, "https://court.example/register/merchant"} {
 		if !strings.Contains(got.Subject+"\n"+got.Body, want) {
@@ -194,12 +243,6 @@ func TestServiceMail(t *testing.T) {
 	}
 	if after.Status != storage.MailSent || after.SentAt == nil || !after.SentAt.Equal(t0) || after.Attempts != 1 {
 		t.Errorf("after sending: %+v, want sent at t0 after 1 attempt", after)
-	}
-	if _, kept := after.Data["ClaimCode"]; kept {
-		t.Errorf("the sent message still holds the claim code: %v", after.Data)
-	}
-	if strings.Contains(after.DataJSON, strings.ReplaceAll(code, "-", "")) || strings.Contains(after.DataJSON, code) {
-		t.Errorf("stored data holds the code: %s", after.DataJSON)
 	}
 	if res := mustRun(t, d); res != (outbox.Result{}) {
 		t.Errorf("second round: %+v, want nothing (sent once)", res)
@@ -318,8 +361,10 @@ func TestGiveUpAndRetryNow(t *testing.T) {
 	if res := mustRun(t, d); res != (outbox.Result{}) || rec.Tries != 3 {
 		t.Fatalf("a failed message was tried again on its own: %+v, %d tries", res, rec.Tries)
 	}
-	if _, kept := m.Data["ClaimCode"]; !kept {
-		t.Errorf("a failed message lost its claim code; a retry could not carry it")
+	// Each attempt carried a code of its own (one that seemed to fail may
+	// have arrived); all stay valid until one of them is used.
+	if h := e.claimHashes(t, m.ID); len(h) != 3 {
+		t.Errorf("codes after 3 attempts: %d, want 3", len(h))
 	}
 	ctx := context.Background()
 	if err := e.DB.RetryMail(ctx, m.ID, e.Clock.Now()); err != nil {
@@ -413,7 +458,7 @@ func TestRolledBackEventSendsNothing(t *testing.T) {
 	// transaction.
 	_, err = e.DB.ChangeCase(ctx, id, storage.Change{From: c.Status, To: court.CaseReturned,
 		Notify: []storage.Notice{{UserID: e.Claimant.ID, CaseID: &id, Kind: docket.NoticeReturned, Data: map[string]any{"Reason": "x"}}},
-		Mail:   []storage.OrgMail{{OrgID: 9999, Kind: storage.MailKindService, ClaimCode: court.NewClaimCode()}},
+		Mail:   []storage.OrgMail{{OrgID: 9999, Kind: storage.MailKindService, Claim: true}},
 	})
 	if err == nil {
 		t.Fatal("the change succeeded, want it refused")
@@ -445,9 +490,8 @@ func TestRolledBackEventSendsNothing(t *testing.T) {
 	if ms := e.mail(t); ok != 1 || len(ms) != 1 {
 		t.Errorf("%d accepts succeeded, outbox %d messages; want 1 and 1", ok, len(ms))
 	}
-	var codes int
-	if err := e.DB.Writer().QueryRow(`SELECT COUNT(*) FROM claim_codes`).Scan(&codes); err != nil || codes != 1 {
-		t.Errorf("claim codes stored: %d (%v), want 1", codes, err)
+	if ms := e.mail(t); len(ms) == 1 && ms[0].Data[storage.MailClaimKey] != true {
+		t.Errorf("the service message does not carry a claim: %v", ms[0].Data)
 	}
 }
 
@@ -474,7 +518,7 @@ func TestNoClaimCodeWhenOrgHasStaff(t *testing.T) {
 	if len(ms) != 2 || !ok || kinds["notice.served li@tea.example.cn"].ID == 0 {
 		t.Fatalf("outbox = %+v, want the served notice and the service message, both to li@tea.example.cn", ms)
 	}
-	if _, has := svc.Data["ClaimCode"]; has || svc.Lang != "zh-CN" {
+	if _, has := svc.Data[storage.MailClaimKey]; has || svc.Lang != "zh-CN" {
 		t.Errorf("service to an organisation with staff: %+v, want no claim code, in zh-CN", svc)
 	}
 	rec := &recorder{}
@@ -483,6 +527,12 @@ func TestNoClaimCodeWhenOrgHasStaff(t *testing.T) {
 		if !strings.Contains(m.Subject+m.Body, answerDate) {
 			t.Errorf("message to %s does not give the answer date:\n%s\n%s", m.To, m.Subject, m.Body)
 		}
+		if claimCodeRE.MatchString(m.Body) || strings.Contains(m.Body, "认领码") {
+			t.Errorf("message to an organisation with staff carries a claim code:\n%s", m.Body)
+		}
+	}
+	if h := e.claimHashes(t, svc.ID); h != nil {
+		t.Errorf("codes stored for an organisation with staff: %v", h)
 	}
 	_ = staff
 }

@@ -23,10 +23,10 @@ const (
 	MailNoticePrefix = "notice."
 )
 
-// mailSecrets are data keys that hold a secret (the claim code): they are
-// erased from a message once it is sent, so the database keeps no readable
-// code (only its hash, in claim_codes).
-var mailSecrets = []string{"ClaimCode"}
+// MailClaimKey marks, in a message's data, that the message carries a claim
+// code: the dispatcher makes the code when it sends it (AddClaimCode), so
+// that no code is ever stored, only its hash.
+const MailClaimKey = "Claim"
 
 // OutMessage is one message of the outbox: to one address, in one language,
 // its text rendered at sending from Kind and Data.
@@ -52,14 +52,13 @@ const outboxColumns = `id, recipient, lang, kind, case_id, user_id, organization
 	last_error, created_at, sent_at`
 
 // OrgMail is a message to an organisation's contact address, part of a
-// Change. It is dropped when the organisation has no contact. A ClaimCode is
-// stored (hashed) only when the message is queued, and travels in the
-// message's data until it is sent.
+// Change. It is dropped when the organisation has no contact. With Claim,
+// it carries a one-time claim code (see MailClaimKey).
 type OrgMail struct {
-	OrgID     int64
-	Kind      string
-	Data      map[string]any
-	ClaimCode string
+	OrgID int64
+	Kind  string
+	Data  map[string]any
+	Claim bool
 }
 
 func marshalData(d map[string]any) (string, error) {
@@ -118,8 +117,8 @@ func mailNotice(ctx context.Context, tx *wtx, n Notice, now time.Time) error {
 		CaseID: n.CaseID, UserID: &uid, Data: data}, now)
 }
 
-// mailOrg queues m to its organisation's contact, with the claim code (its
-// hash stored) when m carries one. No contact: nothing is queued or stored.
+// mailOrg queues m to its organisation's contact. No contact: nothing is
+// queued.
 func mailOrg(ctx context.Context, tx *wtx, caseID *int64, m OrgMail, now time.Time) error {
 	var o struct {
 		Email string `db:"contact_email"`
@@ -135,12 +134,8 @@ func mailOrg(ctx context.Context, tx *wtx, caseID *int64, m OrgMail, now time.Ti
 	for k, v := range m.Data {
 		data[k] = v
 	}
-	if m.ClaimCode != "" {
-		if _, err := txExec(ctx, tx, `INSERT INTO claim_codes (organization_id, code_hash, created_at) VALUES (?, ?, ?)`,
-			m.OrgID, court.ClaimCodeHash(m.ClaimCode), now); err != nil {
-			return err
-		}
-		data["ClaimCode"] = m.ClaimCode
+	if m.Claim {
+		data[MailClaimKey] = true
 	}
 	if caseID != nil {
 		var no string
@@ -199,23 +194,26 @@ func (db *DB) MailByID(ctx context.Context, id int64) (*OutMessage, error) {
 	return &ms[0], decodeMail(ms)
 }
 
-// MailSentAt records a delivered message and erases its secrets. It changes
-// only a pending message (ECONFLICT otherwise: someone else delivered or
-// changed it).
+// MailSentAt records a delivered message. It changes only a pending message
+// at the attempt the caller read (ECONFLICT otherwise: someone else
+// delivered or changed it).
 func (db *DB) MailSentAt(ctx context.Context, m *OutMessage, at time.Time) error {
-	data := make(map[string]any, len(m.Data))
-	for k, v := range m.Data {
-		data[k] = v
+	return db.updateMail(ctx, `UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = ''
+		WHERE id = ? AND status = 'pending' AND attempts = ?`, at, m.ID, m.Attempts)
+}
+
+// AddClaimCode stores the hash of a claim code the dispatcher made for
+// message m, before it sends it: a code that reaches its reader is always
+// known. ENOTFOUND when m is no claim for an organisation.
+func (db *DB) AddClaimCode(ctx context.Context, m *OutMessage, codeHash string, now time.Time) error {
+	if m.OrgID == nil || m.Data[MailClaimKey] != true {
+		return court.ErrNotFound()
 	}
-	for _, k := range mailSecrets {
-		delete(data, k)
-	}
-	js, err := marshalData(data)
-	if err != nil {
+	return db.inTx(ctx, func(tx *wtx) error {
+		_, err := txExec(ctx, tx, `INSERT INTO claim_codes (organization_id, outbox_id, code_hash, created_at) VALUES (?, ?, ?, ?)`,
+			*m.OrgID, m.ID, codeHash, now)
 		return err
-	}
-	return db.updateMail(ctx, `UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '',
-		data = ? WHERE id = ? AND status = 'pending' AND attempts = ?`, at, js, m.ID, m.Attempts)
+	})
 }
 
 // MailAttemptFailed records a failed attempt: the message waits until next,
@@ -306,15 +304,22 @@ func (db *DB) SetUserEmail(ctx context.Context, u *court.User, email string) err
 	})
 }
 
-// useClaimCode spends a claim code of organisation orgID for user userID.
-// It reports whether the code was valid (issued for that organisation and
-// not used before).
+// useClaimCode spends a claim code of organisation orgID for user userID,
+// and with it the other codes of the same message. It reports whether the
+// code was valid (made for that organisation and not spent).
 func useClaimCode(ctx context.Context, tx *wtx, orgID int64, codeHash string, userID int64, now time.Time) (bool, error) {
-	res, err := txExec(ctx, tx, `UPDATE claim_codes SET used_at = ?, used_by = ?
-		WHERE organization_id = ? AND code_hash = ? AND used_at IS NULL`, now, userID, orgID, codeHash)
+	var mailID int64
+	err := txGet(ctx, tx, &mailID, `SELECT outbox_id FROM claim_codes
+		WHERE organization_id = ? AND code_hash = ? AND used_at IS NULL`, orgID, codeHash)
+	if court.ErrorCode(err) == court.ENOTFOUND {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	if _, err := txExec(ctx, tx, `UPDATE claim_codes SET used_at = ?, used_by = ? WHERE outbox_id = ? AND used_at IS NULL`,
+		now, userID, mailID); err != nil {
+		return false, err
+	}
+	return true, nil
 }

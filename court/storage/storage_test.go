@@ -506,11 +506,19 @@ func TestCreateUserWithOrg(t *testing.T) {
 	if created || c1.Status != court.StatusPending {
 		t.Errorf("first staff of a known org without staff, no claim code: created=%v status=%s, want false pending", created, c1.Status)
 	}
-	// The court mailed org C a claim code (storage keeps only its hash).
-	const claim = "7KQ2-M9XD-4RTA"
-	if _, err := db.Writer().Exec(`INSERT INTO claim_codes (organization_id, code_hash, created_at) VALUES (?, ?, ?)`,
-		orgC, court.ClaimCodeHash(claim), t0); err != nil {
+	// The court mailed org C a claim code, twice (an attempt that seemed to
+	// fail, then one that worked); storage keeps only their hashes.
+	const claim, earlier = "7KQ2-M9XD-4RTA", "5MZ8-QQ3T-9KV1"
+	var mailID int64
+	if err := db.Writer().QueryRow(`INSERT INTO outbox (recipient, lang, kind, organization_id, next_at, created_at)
+		VALUES ('c@example.cn', 'zh-CN', 'service', ?, ?, ?) RETURNING id`, orgC, t0, t0).Scan(&mailID); err != nil {
 		t.Fatal(err)
+	}
+	for _, code := range []string{earlier, claim} {
+		if _, err := db.Writer().Exec(`INSERT INTO claim_codes (organization_id, outbox_id, code_hash, created_at) VALUES (?, ?, ?, ?)`,
+			orgC, mailID, court.ClaimCodeHash(code), t0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	register := func(username, code string) *court.User {
 		t.Helper()
@@ -531,6 +539,9 @@ func TestCreateUserWithOrg(t *testing.T) {
 	}
 	if u := register("c4", claim); u.Status != court.StatusPending {
 		t.Errorf("claim code used a second time: status %s, want pending", u.Status)
+	}
+	if u := register("c5", earlier); u.Status != court.StatusPending {
+		t.Errorf("the other code of the same message after one was used: status %s, want pending", u.Status)
 	}
 	// Only an active member names the organisation's contact: a pending
 	// registrant's address would receive the next claim code.

@@ -7,13 +7,17 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/demo"
+	"github.com/shangcheng-court/courtd/court/outbox"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -32,8 +36,8 @@ func (c *client) registerMerchant(username, creditCode, claimCode string) *respo
 
 // serveNewMerchant has claimant1 file (through the API, with the shop's
 // address) against an organisation the court has never seen, and clerk1
-// accept it; it returns the case and the claim code mailed to the shop.
-func serveNewMerchant(t *testing.T, a *caseAPIClient) (court.Case, string) {
+// accept it, which queues the service message to the shop.
+func serveNewMerchant(t *testing.T, a *caseAPIClient) court.Case {
 	t.Helper()
 	f := a.filing(true)
 	f["credit_code"], f["merchant_name"], f["merchant_email"] = newOrgCode, "Hangzhou New Tea Co", "Service@NewTea.example.cn"
@@ -46,27 +50,48 @@ func serveNewMerchant(t *testing.T, a *caseAPIClient) (court.Case, string) {
 	if org.ContactEmail != "Service@newtea.example.cn" {
 		t.Fatalf("organisation contact %q, want the address given in the filing", org.ContactEmail)
 	}
-	ms, err := a.ts.DB.Mail(context.Background(), storage.MailFilter{})
+	return cs
+}
+
+// claimCode runs the dispatcher, which sends the service message and makes
+// its claim code, and returns the code.
+func claimCode(t *testing.T, a *caseAPIClient, cs court.Case) string {
+	t.Helper()
+	org, err := a.ts.DB.OrganizationByID(context.Background(), cs.OrgID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range ms {
-		if m.Kind == storage.MailKindService && m.CaseID != nil && *m.CaseID == cs.ID {
-			code, _ := m.Data["ClaimCode"].(string)
-			if code == "" || m.Recipient != org.ContactEmail {
-				t.Fatalf("service message %+v, want a claim code, to the contact", m)
+	rec := &mailRecorder{}
+	d := outbox.New(a.ts.DB, rec, a.ts.Cat, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if res, err := d.RunOnce(context.Background()); err != nil || res.Sent == 0 {
+		t.Fatalf("dispatch: %+v %v", res, err)
+	}
+	for _, m := range rec.sent {
+		if m.To == org.ContactEmail {
+			code := regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(m.Body)
+			if code == "" {
+				t.Fatalf("service message without a claim code:\n%s", m.Body)
 			}
-			return cs, code
+			return code
 		}
 	}
-	t.Fatalf("no service message for case %d in %+v", cs.ID, ms)
-	return cs, ""
+	t.Fatalf("no message to %s in %+v", org.ContactEmail, rec.sent)
+	return ""
+}
+
+// mailRecorder is a Sender that keeps what it is given.
+type mailRecorder struct{ sent []outbox.Message }
+
+func (r *mailRecorder) Send(ctx context.Context, m outbox.Message) error {
+	r.sent = append(r.sent, m)
+	return nil
 }
 
 func TestClaimCodeRegistration(t *testing.T) {
 	ts := mustServer(t, nil)
 	a := newCaseAPI(t, ts)
-	cs, code := serveNewMerchant(t, a)
+	cs := serveNewMerchant(t, a)
+	code := claimCode(t, a, cs)
 
 	// Without the code, or with a wrong one, the registrant waits for
 	// approval: no login, no case.
@@ -315,8 +340,8 @@ func TestAdminOutbox(t *testing.T) {
 	if len(list.Messages) == 0 || list.Messages[0].ID != id || list.Messages[0].Attempts != 1 {
 		t.Errorf("API list = %+v, want message %d with 1 attempt", list.Messages, id)
 	}
-	if strings.Contains(res.Body, "ClaimCode") {
-		t.Errorf("the API shows a message's data (its claim code): %s", res.Body)
+	if strings.Contains(res.Body, `"data"`) || strings.Contains(res.Body, "Claim") {
+		t.Errorf("the API shows a message's data: %s", res.Body)
 	}
 	if res, _ := a.call("admin1", "POST", apiRetry, nil); res.StatusCode != http.StatusOK {
 		t.Errorf("API retry: got %d, want 200", res.StatusCode)

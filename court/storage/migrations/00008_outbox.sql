@@ -32,16 +32,21 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox(next_at, id) WHERE status = 'pending';
 
--- Claim codes: only a SHA-256 of the code is kept. A code is used once.
+-- Claim codes: only a SHA-256 of each code is kept, never the code. The
+-- dispatcher makes a code when it sends the message that carries it (a
+-- fresh one at each attempt, since an attempt that seemed to fail may have
+-- been delivered); using any code of a message spends them all.
 CREATE TABLE claim_codes (
     id              INTEGER PRIMARY KEY,
     organization_id INTEGER NOT NULL REFERENCES organizations(id),
+    outbox_id       INTEGER NOT NULL REFERENCES outbox(id),
     code_hash       TEXT NOT NULL UNIQUE,
     created_at      TIMESTAMP NOT NULL,
     used_at         TIMESTAMP,
     used_by         INTEGER REFERENCES users(id)
 );
 CREATE INDEX claim_codes_organization ON claim_codes(organization_id);
+CREATE INDEX claim_codes_outbox ON claim_codes(outbox_id);
 
 -- +goose Down
 DROP TABLE claim_codes;
