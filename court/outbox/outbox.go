@@ -128,8 +128,12 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (Result, error) {
 		var code string
 		if m.Data[storage.MailClaimKey] == true {
 			code = court.NewClaimCode()
-			if err := d.DB.AddClaimCode(ctx, m, court.ClaimCodeHash(code), d.Now()); err != nil {
+			issued, err := d.DB.AddClaimCode(ctx, m, court.ClaimCodeHash(code), d.Now())
+			if err != nil {
 				return res, err
+			}
+			if !issued {
+				code = "" // the organisation has a member by now
 			}
 		}
 		sendErr := d.Sender.Send(ctx, d.Render(m, code))

@@ -501,7 +501,7 @@ func TestRolledBackEventSendsNothing(t *testing.T) {
 func TestNoClaimCodeWhenOrgHasStaff(t *testing.T) {
 	e := mustEnv(t)
 	ctx := context.Background()
-	staff, _, err := e.DB.CreateUserWithOrg(ctx, &storage.NewUser{User: court.User{Username: "li", Role: court.RoleMerchant,
+	_, _, err := e.DB.CreateUserWithOrg(ctx, &storage.NewUser{User: court.User{Username: "li", Role: court.RoleMerchant,
 		DisplayName: "Li", Lang: "zh-CN", Email: "li@tea.example.cn"}, PasswordHash: "h"}, creditCode, "Longjing Tea Shop")
 	if err != nil {
 		t.Fatal(err)
@@ -534,7 +534,37 @@ func TestNoClaimCodeWhenOrgHasStaff(t *testing.T) {
 	if h := e.claimHashes(t, svc.ID); h != nil {
 		t.Errorf("codes stored for an organisation with staff: %v", h)
 	}
-	_ = staff
+}
+
+// A message queued with a claim while the organisation had no member goes
+// without a code if someone became a member before it was sent.
+func TestNoClaimCodeOnceClaimed(t *testing.T) {
+	e := mustEnv(t)
+	ctx := context.Background()
+	e.mustFileAndAccept(t, "shop@example.cn")
+	svc := e.mail(t)[0]
+	if svc.Data[storage.MailClaimKey] != true {
+		t.Fatalf("service message %v, want a claim", svc.Data)
+	}
+	// A member joins meanwhile (approved by an admin, say).
+	u, _, err := e.DB.CreateUserWithOrg(ctx, &storage.NewUser{User: court.User{Username: "li", Role: court.RoleMerchant,
+		DisplayName: "Li"}, PasswordHash: "h"}, creditCode, "Longjing Tea Shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DB.SetUserStatus(ctx, u.ID, nil, court.StatusPending, court.StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	if res := mustRun(t, e.dispatcher(rec)); res.Sent != 1 {
+		t.Fatalf("round: %+v, want 1 sent", res)
+	}
+	if body := rec.Sent[0].Body; claimCodeRE.MatchString(body) || !strings.Contains(body, "Log in to the court's website") {
+		t.Errorf("service mail after the organisation was claimed:\n%s\nwant no code, the log-in advice", body)
+	}
+	if h := e.claimHashes(t, svc.ID); h != nil {
+		t.Errorf("codes stored after the organisation was claimed: %v", h)
+	}
 }
 
 func TestEmailCheck(t *testing.T) {

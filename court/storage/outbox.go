@@ -204,16 +204,27 @@ func (db *DB) MailSentAt(ctx context.Context, m *OutMessage, at time.Time) error
 
 // AddClaimCode stores the hash of a claim code the dispatcher made for
 // message m, before it sends it: a code that reaches its reader is always
-// known. ENOTFOUND when m is no claim for an organisation.
-func (db *DB) AddClaimCode(ctx context.Context, m *OutMessage, codeHash string, now time.Time) error {
+// known. It reports false, storing nothing, when the organisation has an
+// active member by now (someone claimed it since the message was queued):
+// the message then goes without a code. ENOTFOUND when m is no claim for an
+// organisation.
+func (db *DB) AddClaimCode(ctx context.Context, m *OutMessage, codeHash string, now time.Time) (bool, error) {
 	if m.OrgID == nil || m.Data[MailClaimKey] != true {
-		return court.ErrNotFound()
+		return false, court.ErrNotFound()
 	}
-	return db.inTx(ctx, func(tx *wtx) error {
+	issued := false
+	err := db.inTx(ctx, func(tx *wtx) error {
+		var members int
+		if err := txGet(ctx, tx, &members, `SELECT COUNT(*) FROM users WHERE organization_id = ? AND status = 'active'`,
+			*m.OrgID); err != nil || members > 0 {
+			return err
+		}
 		_, err := txExec(ctx, tx, `INSERT INTO claim_codes (organization_id, outbox_id, code_hash, created_at) VALUES (?, ?, ?, ?)`,
 			*m.OrgID, m.ID, codeHash, now)
+		issued = err == nil
 		return err
 	})
+	return issued, err
 }
 
 // MailAttemptFailed records a failed attempt: the message waits until next,
