@@ -290,6 +290,16 @@ func TestAdminOutbox(t *testing.T) {
 		}
 	}
 	noRawKeys(t, "outbox page", page)
+	for _, lang := range []string{"en", "zh-CN"} {
+		admin.Lang = lang
+		for _, q := range []string{"", "?status=failed"} {
+			if m := regexp.MustCompile(`(?:outbox|nav|title)\.[a-z_.]+`).FindString(admin.get(pagePath + q).Body); m != "" &&
+				!strings.Contains(m, "example") {
+				t.Errorf("the outbox page (%s) shows the message key %q", lang, m)
+			}
+		}
+	}
+	admin.Lang = "en"
 	if res := admin.get(pagePath + "?status=bogus"); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown status filter: got %d, want 400", res.StatusCode)
 	}
