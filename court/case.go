@@ -110,6 +110,9 @@ type Filing struct {
 	// VillagerConsent: a station agent files only for a villager who is
 	// present and consents.
 	VillagerConsent bool `json:"villager_consent"`
+	// MerchantEmail is the merchant's contact address as the consumer knows
+	// it (its customer-service address), optional.
+	MerchantEmail string `json:"merchant_email"`
 }
 
 // Total is the sum claimed.
@@ -128,6 +131,7 @@ func (f *Filing) Validate(p Profile, today time.Time, byAgent bool) error {
 	f.MerchantName = v.Text("merchant_name", f.MerchantName, 2, 100, false)
 	f.Platform = v.Text("platform", f.Platform, 0, 100, false)
 	f.OrderRef = v.Text("order_ref", f.OrderRef, 0, 100, false)
+	f.MerchantEmail = v.Email("merchant_email", f.MerchantEmail)
 	v.Check(f.Category.Valid(), "category", "err.category")
 	f.Facts = v.Text("facts", f.Facts, 10, 5000, true)
 	f.PurchaseDate = strings.TrimSpace(f.PurchaseDate)

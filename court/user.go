@@ -70,6 +70,9 @@ type User struct {
 	Status         UserStatus `db:"status" json:"status"`
 	Lang           string     `db:"lang" json:"-"`
 	CreatedAt      time.Time  `db:"created_at" json:"created_at"`
+
+	// Email is the optional contact address mail from the court goes to.
+	Email string `db:"contact_email" json:"-"`
 }
 
 // Organization is a merchant business, known by its unified social credit code.
@@ -78,6 +81,11 @@ type Organization struct {
 	CreditCode string    `db:"credit_code" json:"credit_code"`
 	Name       string    `db:"name" json:"name"`
 	CreatedAt  time.Time `db:"created_at" json:"created_at"`
+
+	// ContactEmail is where the organisation is served when it has no
+	// staff yet (optional); mail to it is written in ContactLang.
+	ContactEmail string `db:"contact_email" json:"-"`
+	ContactLang  string `db:"contact_lang" json:"-"`
 }
 
 // Password rules: at least 10 characters (NIST SP 800-63B), at most 128 so
@@ -123,6 +131,7 @@ type ConsumerRegistration struct {
 	Mobile     string
 	ResidentID string
 	Lang       string
+	Email      string // optional contact address
 }
 
 // Validate normalises r in place and returns an EINVALID error naming every
@@ -141,6 +150,7 @@ func (r *ConsumerRegistration) Validate() error {
 	if k := CheckResidentID(r.ResidentID); k != "" {
 		v.Fail("resident_id", k)
 	}
+	r.Email = v.Email("email", r.Email)
 	return v.Err()
 }
 
@@ -155,6 +165,10 @@ type MerchantRegistration struct {
 	CreditCode string
 	OrgName    string
 	Lang       string
+	Email      string // optional contact address
+	// ClaimCode is the one-time code the court mailed to the organisation's
+	// contact: with it the registrant joins as an active member at once.
+	ClaimCode string
 }
 
 // Validate normalises r in place and returns an EINVALID error naming every
@@ -174,6 +188,9 @@ func (r *MerchantRegistration) Validate() error {
 		v.Fail("credit_code", k)
 	}
 	r.OrgName = v.Text("org_name", r.OrgName, 2, 100, false)
+	r.Email = v.Email("email", r.Email)
+	r.ClaimCode = NormalizeClaimCode(r.ClaimCode)
+	v.Check(len(r.ClaimCode) <= 64, "claim_code", "err.claim_code")
 	return v.Err()
 }
 

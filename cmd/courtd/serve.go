@@ -50,6 +50,7 @@ type Main struct {
 	ProfileFile    string
 	LogLevel       string
 	LogFormat      string
+	Mail           mailFlags
 
 	stdout, stderr io.Writer
 	log            *slog.Logger
@@ -88,6 +89,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.AuthRate, "auth-rate", 30, "login, registration and token requests allowed per minute from one address")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&m.LogFormat, "log-format", "text", "log format: text or json")
+	m.Mail.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -103,7 +105,7 @@ func (m *Main) ParseFlags(args []string) error {
 	if m.SessionIdle <= 0 || m.SessionMax <= 0 || m.TokenTTL <= 0 || m.AuthRate <= 0 || m.FilingBatch <= 0 {
 		return errors.New("-session-idle, -session-max, -token-ttl, -auth-rate and -filing-batch must be positive")
 	}
-	return nil
+	return m.Mail.check()
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -215,6 +217,11 @@ func (m *Main) Open(ctx context.Context) error {
 	// minute; it stops with the sweeper.
 	m.wg.Add(1)
 	go m.runDeadlines(sweepCtx, dk, DeadlineInterval)
+	// The outbox dispatcher delivers the court's mail; it stops with the
+	// sweeper, and what it has not sent waits in the database.
+	if err := m.startMail(sweepCtx, m.db, cat, profile.CourtName); err != nil {
+		return err
+	}
 	m.log.Info("courtd ready", "url", m.url, "data", m.DataDir, "schema", storage.SchemaVersion(), "startup", time.Since(start))
 	fmt.Fprintf(m.stdout, "courtd is serving the court at %s/\n", m.url)
 	return nil

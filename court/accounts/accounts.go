@@ -56,15 +56,17 @@ func (s *Service) RegisterConsumer(ctx context.Context, r court.ConsumerRegistra
 	return s.DB.CreateUser(ctx, &storage.NewUser{
 		User: court.User{
 			Username: r.Username, Role: court.RoleClaimant, DisplayName: r.Name, Mobile: r.Mobile,
-			ResidentMasked: court.MaskResidentID(r.ResidentID), Lang: langOrEmpty(r.Lang),
+			ResidentMasked: court.MaskResidentID(r.ResidentID), Lang: langOrEmpty(r.Lang), Email: r.Email,
 		},
 		PasswordHash: hash, ResidentEnc: sealed, ResidentMAC: &mac,
 	})
 }
 
 // RegisterMerchant opens a merchant staff account, creating the organisation
-// when its credit code is new. The account is pending when the organisation
-// already has active staff. Errors: EINVALID, ECONFLICT.
+// when its credit code is new. For an organisation that already exists the
+// account is pending until a member or an admin approves it, unless the
+// registrant gives the claim code the court mailed to the organisation's
+// contact. Errors: EINVALID, ECONFLICT.
 func (s *Service) RegisterMerchant(ctx context.Context, r court.MerchantRegistration) (*court.User, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -75,8 +77,8 @@ func (s *Service) RegisterMerchant(ctx context.Context, r court.MerchantRegistra
 	}
 	u, _, err := s.DB.CreateUserWithOrg(ctx, &storage.NewUser{
 		User: court.User{Username: r.Username, Role: court.RoleMerchant, DisplayName: r.Name, Mobile: r.Mobile,
-			Lang: langOrEmpty(r.Lang)},
-		PasswordHash: hash,
+			Lang: langOrEmpty(r.Lang), Email: r.Email},
+		PasswordHash: hash, ClaimCodeHash: claimHash(r.ClaimCode),
 	}, r.CreditCode, r.OrgName)
 	return u, err
 }
@@ -280,4 +282,12 @@ func langOrEmpty(l string) string {
 		}
 	}
 	return ""
+}
+
+// claimHash is the stored form of a typed claim code ("" for none).
+func claimHash(code string) string {
+	if code == "" {
+		return ""
+	}
+	return court.ClaimCodeHash(code)
 }

@@ -65,7 +65,7 @@ func (s *Service) File(ctx context.Context, u *court.User, f court.Filing, submi
 		Refund: f.Refund, Compensation: f.Compensation, Costs: f.Costs, Total: f.Total(),
 		Fee: s.Profile.Fee(f.Total()), OverCap: f.Total() > capAmt,
 	}
-	nc := &storage.NewCase{Case: c}
+	nc := &storage.NewCase{Case: c, MerchantEmail: f.MerchantEmail, MerchantEmailLang: u.Lang}
 	if submit {
 		nc.Case.Status = court.CaseSubmitted
 		nc.Case.SubmittedAt = &now
@@ -146,6 +146,7 @@ func (s *Service) Review(ctx context.Context, u *court.User, id int64, a court.A
 		}
 		// Acceptance is the court's notice to pay an unpaid fee (fee.go).
 		ch.Notify = append(ch.Notify, feeDueNotices(c, now)...)
+		ch.Mail = append(ch.Mail, serviceMail(c, claimant, due, len(staff) == 0))
 		return s.DB.ChangeCase(ctx, id, ch)
 	default:
 		var v court.Validator

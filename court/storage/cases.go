@@ -48,6 +48,11 @@ type NewCase struct {
 	Case            court.Case
 	VillagerConsent bool
 	Entries         []Entry
+	// MerchantEmail is the merchant's contact address as the filer knows
+	// it (optional), kept on the organisation if it has none yet, in the
+	// filer's language MerchantEmailLang.
+	MerchantEmail     string
+	MerchantEmailLang string
 }
 
 // The statements of a filing, prepared once on the writer connection (see
@@ -83,6 +88,9 @@ func createCase(ctx context.Context, tx *wtx, nc *NewCase, now time.Time) (*cour
 		err = txGet(ctx, tx, &orgID, sqlInsertOrg, c.CreditCode, c.MerchantName, now)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := setOrgContact(ctx, tx, orgID, nc.MerchantEmail, nc.MerchantEmailLang); err != nil {
 		return nil, err
 	}
 	c.OrgID, c.CreatedAt, c.UpdatedAt = orgID, now, now
@@ -224,6 +232,9 @@ type Change struct {
 	Set     map[string]any
 	Entries []Entry
 	Notify  []Notice
+	// Mail are messages to organisations' contacts (service on a merchant);
+	// each notice in Notify is also mailed to its user's contact.
+	Mail []OrgMail
 	// IfNull are columns that must still be NULL for the change to apply
 	// (a first-time mark such as merchant_seen_at); otherwise it is
 	// ECONFLICT like a stale From.
@@ -291,6 +302,11 @@ func applyChange(ctx context.Context, tx *wtx, id int64, ch Change, now time.Tim
 			return err
 		}
 	}
+	for _, m := range ch.Mail {
+		if err := mailOrg(ctx, tx, &id, m, now); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -313,9 +329,11 @@ func addNotice(ctx context.Context, tx *wtx, n Notice, now time.Time) error {
 		}
 		data = string(b)
 	}
-	_, err := txExec(ctx, tx, `INSERT INTO notifications (user_id, case_id, kind, data, created_at) VALUES (?, ?, ?, ?, ?)`,
-		n.UserID, n.CaseID, n.Kind, data, now)
-	return err
+	if _, err := txExec(ctx, tx, `INSERT INTO notifications (user_id, case_id, kind, data, created_at) VALUES (?, ?, ?, ?, ?)`,
+		n.UserID, n.CaseID, n.Kind, data, now); err != nil {
+		return err
+	}
+	return mailNotice(ctx, tx, n, now)
 }
 
 // Docket returns a case's entries in order; internal ones only when asked.

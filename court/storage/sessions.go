@@ -41,7 +41,8 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*Session, *cou
 		court.User
 	}
 	err := db.get(ctx, &row, `SELECT s.token_hash, s.user_id, s.kind, s.created_at AS created_at, s.last_seen_at, s.expires_at,
-			u.id, u.username, u.role, u.display_name, u.mobile, u.resident_id_masked, u.organization_id, u.status, u.lang
+			u.id, u.username, u.role, u.display_name, u.mobile, u.resident_id_masked, u.organization_id, u.status, u.lang,
+			u.contact_email
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND u.status = 'active'`, tokenHash)
 	if err != nil {

@@ -491,18 +491,66 @@ func TestCreateUserWithOrg(t *testing.T) {
 	if b2.Status != court.StatusPending {
 		t.Fatalf("b2 status = %s, want pending", b2.Status)
 	}
+	// Without a claim code, only the organisation's creator is trusted.
 	b3, created := MustCreateMerchant(t, db, "b3", codeB)
-	if created || b3.Status != court.StatusActive {
-		t.Errorf("staff of an org with only pending/disabled staff: created=%v status=%s, want false active", created, b3.Status)
+	if created || b3.Status != court.StatusPending {
+		t.Errorf("staff of an org with only pending/disabled staff: created=%v status=%s, want false pending", created, b3.Status)
 	}
 
 	// Org C exists with no staff at all (known from a served claim, say).
-	if _, err := db.Writer().Exec(`INSERT INTO organizations (credit_code, name, created_at) VALUES (?, 'C', ?)`, codeC, t0); err != nil {
+	var orgC int64
+	if err := db.Writer().QueryRow(`INSERT INTO organizations (credit_code, name, created_at) VALUES (?, 'C', ?) RETURNING id`, codeC, t0).Scan(&orgC); err != nil {
 		t.Fatal(err)
 	}
 	c1, created := MustCreateMerchant(t, db, "c1", codeC)
-	if created || c1.Status != court.StatusActive {
-		t.Errorf("first staff of a known org without staff: created=%v status=%s, want false active", created, c1.Status)
+	if created || c1.Status != court.StatusPending {
+		t.Errorf("first staff of a known org without staff, no claim code: created=%v status=%s, want false pending", created, c1.Status)
+	}
+	// The court mailed org C a claim code, twice (an attempt that seemed to
+	// fail, then one that worked); storage keeps only their hashes.
+	const claim, earlier = "7KQ2-M9XD-4RTA", "5MZ8-QQ3T-9KV1"
+	var mailID int64
+	if err := db.Writer().QueryRow(`INSERT INTO outbox (recipient, lang, kind, organization_id, next_at, created_at)
+		VALUES ('c@example.cn', 'zh-CN', 'service', ?, ?, ?) RETURNING id`, orgC, t0, t0).Scan(&mailID); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{earlier, claim} {
+		if _, err := db.Writer().Exec(`INSERT INTO claim_codes (organization_id, outbox_id, code_hash, created_at) VALUES (?, ?, ?, ?)`,
+			orgC, mailID, court.ClaimCodeHash(code), t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	register := func(username, code string) *court.User {
+		t.Helper()
+		u, _, err := db.CreateUserWithOrg(ctx, &storage.NewUser{
+			User:         court.User{Username: username, Role: court.RoleMerchant, DisplayName: username},
+			PasswordHash: "h", ClaimCodeHash: court.ClaimCodeHash(code),
+		}, codeC, "C")
+		if err != nil {
+			t.Fatalf("register %s: %v", username, err)
+		}
+		return u
+	}
+	if u := register("c2", "7KQ2-M9XD-4RTB"); u.Status != court.StatusPending {
+		t.Errorf("wrong claim code: status %s, want pending", u.Status)
+	}
+	if u := register("c3", "7kq2 m9xd 4rta"); u.Status != court.StatusActive {
+		t.Errorf("right claim code (typed in lower case with spaces): status %s, want active", u.Status)
+	}
+	if u := register("c4", claim); u.Status != court.StatusPending {
+		t.Errorf("claim code used a second time: status %s, want pending", u.Status)
+	}
+	if u := register("c5", earlier); u.Status != court.StatusPending {
+		t.Errorf("the other code of the same message after one was used: status %s, want pending", u.Status)
+	}
+	// Only an active member names the organisation's contact: a pending
+	// registrant's address would receive the next claim code.
+	if _, _, err := db.CreateUserWithOrg(ctx, &storage.NewUser{User: court.User{Username: "b9", Role: court.RoleMerchant,
+		DisplayName: "b9", Email: "b9@evil.example"}, PasswordHash: "h"}, codeB, "B"); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := db.OrganizationByID(ctx, *b1.OrganizationID); o.ContactEmail != "" {
+		t.Errorf("a pending registrant set the organisation's contact to %q", o.ContactEmail)
 	}
 
 	// A failed registration leaves no organisation behind.

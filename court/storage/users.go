@@ -16,9 +16,12 @@ type NewUser struct {
 	PasswordHash string
 	ResidentEnc  []byte
 	ResidentMAC  *string
+	// ClaimCodeHash, for merchant staff, is the hash of the claim code the
+	// registrant typed (court.ClaimCodeHash), or "".
+	ClaimCodeHash string
 }
 
-const userColumns = `id, username, role, display_name, mobile, resident_id_masked, organization_id, status, lang, created_at`
+const userColumns = `id, username, role, display_name, mobile, resident_id_masked, organization_id, status, lang, contact_email, created_at`
 
 // CreateUser inserts u and returns it with its id. A taken username or a
 // resident identity number already registered is ECONFLICT on that field.
@@ -33,14 +36,18 @@ func (db *DB) CreateUser(ctx context.Context, u *NewUser) (*court.User, error) {
 }
 
 // CreateUserWithOrg creates the organisation with the given credit code if it
-// is new and the user as its staff. The user is active when the organisation
-// is new and pending approval when it already had staff. created reports
-// whether the organisation was created.
+// is new and the user as its staff. The first member of a new organisation
+// is active. Joining an organisation that already exists (with staff, or
+// known only from a claim served at its contact) takes a valid claim code
+// (u.ClaimCodeHash; the code is then spent) to be active at once; without
+// one the user is pending until a member or an admin approves. An active
+// merchant's contact address becomes the organisation's when it has none.
+// created reports whether the organisation was created.
 func (db *DB) CreateUserWithOrg(ctx context.Context, u *NewUser, creditCode, orgName string) (user *court.User, created bool, err error) {
 	err = db.inTx(ctx, func(tx *wtx) error {
 		now := db.Now()
 		var org court.Organization
-		err := txGet(ctx, tx, &org, `SELECT id, credit_code, name, created_at FROM organizations WHERE credit_code = ?`, creditCode)
+		err := txGet(ctx, tx, &org.ID, `SELECT id FROM organizations WHERE credit_code = ?`, creditCode)
 		switch court.ErrorCode(err) {
 		case court.ENOTFOUND:
 			if err := txGet(ctx, tx, &org.ID, `INSERT INTO organizations (credit_code, name, created_at) VALUES (?, ?, ?) RETURNING id`,
@@ -52,20 +59,38 @@ func (db *DB) CreateUserWithOrg(ctx context.Context, u *NewUser, creditCode, org
 		default:
 			return err
 		}
-		// An organisation with active staff vouches for newcomers; one with
-		// none yet (served at its contact before anyone registered) does not
-		// hold anyone back.
-		var staff int
-		if err := txGet(ctx, tx, &staff, `SELECT COUNT(*) FROM users WHERE organization_id = ? AND status = 'active'`, org.ID); err != nil {
-			return err
-		}
-		u.Status = court.StatusActive
-		if staff > 0 {
-			u.Status = court.StatusPending
+		// Anyone may type a credit code: only the organisation's creation
+		// or a code the court mailed to its contact vouches for a newcomer.
+		u.Status = court.StatusPending
+		if created {
+			u.Status = court.StatusActive
 		}
 		u.OrganizationID = &org.ID
 		user, err = createUser(ctx, tx, u, now)
-		return err
+		if err != nil {
+			return err
+		}
+		if !created && u.ClaimCodeHash != "" {
+			ok, err := useClaimCode(ctx, tx, org.ID, u.ClaimCodeHash, user.ID, now)
+			if err != nil {
+				return err
+			}
+			// A wrong code is not an error: the registrant waits for
+			// approval like one who gave none (and learns nothing about
+			// which codes exist).
+			if ok {
+				if _, err := txExec(ctx, tx, `UPDATE users SET status = 'active' WHERE id = ?`, user.ID); err != nil {
+					return err
+				}
+				user.Status = court.StatusActive
+			}
+		}
+		// Only a member the court trusts may name the organisation's
+		// contact: mail there may carry a claim code.
+		if user.Status != court.StatusActive {
+			return nil
+		}
+		return setOrgContact(ctx, tx, org.ID, u.Email, u.Lang)
 	})
 	return user, created, err
 }
@@ -75,10 +100,10 @@ func createUser(ctx context.Context, tx *wtx, u *NewUser, now time.Time) (*court
 		u.Status = court.StatusActive
 	}
 	err := txGet(ctx, tx, &u.ID, `INSERT INTO users
-		(username, password_hash, role, display_name, mobile, resident_id_enc, resident_id_mac, resident_id_masked, organization_id, status, lang, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		(username, password_hash, role, display_name, mobile, resident_id_enc, resident_id_mac, resident_id_masked, organization_id, status, lang, contact_email, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.Username, u.PasswordHash, u.Role, u.DisplayName, u.Mobile, u.ResidentEnc, u.ResidentMAC, u.ResidentMasked,
-		u.OrganizationID, u.Status, u.Lang, now)
+		u.OrganizationID, u.Status, u.Lang, u.Email, now)
 	if col, ok := uniqueViolation(err); ok {
 		switch {
 		case strings.HasSuffix(col, ".username"):
@@ -197,7 +222,7 @@ func (db *DB) SetUserStatus(ctx context.Context, userID int64, orgID *int64, fro
 // OrganizationByID returns an organisation.
 func (db *DB) OrganizationByID(ctx context.Context, id int64) (*court.Organization, error) {
 	var o court.Organization
-	if err := db.get(ctx, &o, `SELECT id, credit_code, name, created_at FROM organizations WHERE id = ?`, id); err != nil {
+	if err := db.get(ctx, &o, `SELECT id, credit_code, name, contact_email, contact_lang, created_at FROM organizations WHERE id = ?`, id); err != nil {
 		return nil, err
 	}
 	return &o, nil

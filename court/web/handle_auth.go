@@ -60,10 +60,10 @@ func (s *Server) consumerForm(c *fiber.Ctx) error {
 // registerConsumer opens a consumer account and logs the consumer in.
 func (s *Server) registerConsumer(c *fiber.Ctx) error {
 	p := s.newPage(c, "title.register_consumer")
-	f := formValues(c, p, "username", "name", "mobile", "resident_id")
+	f := formValues(c, p, "username", "name", "mobile", "resident_id", "email")
 	u, err := s.acc.RegisterConsumer(c.UserContext(), court.ConsumerRegistration{
 		Username: f["username"], Password: c.FormValue("password"), Name: f["name"], Mobile: f["mobile"],
-		ResidentID: f["resident_id"], Lang: p.Lang,
+		ResidentID: f["resident_id"], Lang: p.Lang, Email: f["email"],
 	})
 	if err != nil {
 		return s.renderForm(c, "register_consumer", p, err)
@@ -82,15 +82,20 @@ func (s *Server) merchantForm(c *fiber.Ctx) error {
 // an organisation is logged in; a later one waits for approval.
 func (s *Server) registerMerchant(c *fiber.Ctx) error {
 	p := s.newPage(c, "title.register_merchant")
-	f := formValues(c, p, "username", "name", "mobile", "credit_code", "org_name")
+	f := formValues(c, p, "username", "name", "mobile", "credit_code", "org_name", "email", "claim_code")
 	u, err := s.acc.RegisterMerchant(c.UserContext(), court.MerchantRegistration{
 		Username: f["username"], Password: c.FormValue("password"), Name: f["name"], Mobile: f["mobile"],
-		CreditCode: f["credit_code"], OrgName: f["org_name"], Lang: p.Lang,
+		CreditCode: f["credit_code"], OrgName: f["org_name"], Lang: p.Lang, Email: f["email"], ClaimCode: f["claim_code"],
 	})
 	if err != nil {
 		return s.renderForm(c, "register_merchant", p, err)
 	}
 	if u.Status == court.StatusPending {
+		if f["claim_code"] != "" {
+			// The code was wrong or spent: say so, rather than leave the
+			// registrant waiting for an approval they did not expect.
+			return c.Redirect("/login?notice=pending_claim", fiber.StatusSeeOther)
+		}
 		return c.Redirect("/login?notice=pending", fiber.StatusSeeOther)
 	}
 	if err := s.startSession(c, u); err != nil {

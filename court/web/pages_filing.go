@@ -15,13 +15,14 @@ import (
 
 // filingFields are the form's fields in the order the page shows them; the
 // error summary on top follows it.
-var filingFields = []string{"merchant_name", "credit_code", "platform", "order_ref", "category", "facts",
+var filingFields = []string{"merchant_name", "credit_code", "merchant_email", "platform", "order_ref", "category", "facts",
 	"purchase_date", "refund", "compensation", "costs", "exclusions", "service_consent", "over_cap_consent"}
 
 // filingLabels are the label keys of the fields, for the error summary.
 var filingLabels = map[string]string{
 	"merchant_name":    "field.merchant_name",
 	"credit_code":      "field.merchant_credit_code",
+	"merchant_email":   "field.merchant_email",
 	"platform":         "field.platform",
 	"order_ref":        "field.order_ref",
 	"category":         "field.category",
@@ -112,7 +113,7 @@ func (s *Server) filingForm(c *fiber.Ctx) error {
 // empty one is zero. Amounts that cannot be read are returned as field
 // errors (message keys).
 func readFiling(c *fiber.Ctx, p *page) (court.Filing, map[string]string) {
-	form := formValues(c, p, "merchant_name", "credit_code", "platform", "order_ref", "category", "facts",
+	form := formValues(c, p, "merchant_name", "credit_code", "merchant_email", "platform", "order_ref", "category", "facts",
 		"purchase_date", "refund", "compensation", "costs", "service_consent", "over_cap_consent", "basis")
 	if form["basis"] != "food" {
 		form["basis"] = "crpl"
@@ -121,7 +122,7 @@ func readFiling(c *fiber.Ctx, p *page) (court.Filing, map[string]string) {
 		MerchantName: form["merchant_name"], CreditCode: form["credit_code"], Platform: form["platform"],
 		OrderRef: form["order_ref"], Category: court.Category(form["category"]), Facts: form["facts"],
 		PurchaseDate: form["purchase_date"], ServiceConsent: form["service_consent"] != "",
-		OverCapConsent: form["over_cap_consent"] != "",
+		OverCapConsent: form["over_cap_consent"] != "", MerchantEmail: form["merchant_email"],
 	}
 	ticked := map[string]bool{}
 	for _, v := range c.Request().PostArgs().PeekMulti("exclusions") {
