@@ -37,6 +37,7 @@ type routeFixture struct {
 	pending [2]int64         // colleagues of merchant1 and merchant2 waiting for approval
 	spare   int64            // an active clerk the admin disables and enables again
 	drafts  map[string]int64 // claimant1's drafts by the route that uses them
+	mail    int64            // a message in the outbox
 	api     *caseAPIClient
 	tokens  map[string]string  // API token by username
 	clients map[string]*client // signed-in page client by username
@@ -97,9 +98,18 @@ var otherRoutes = []routeCheck{
 	{"POST", "/api/v1/drafts/:id/submit", "", nil, map[string]int{"anon": 401, "*": 404, "claimant1": 400}},
 	{"DELETE", "/api/v1/drafts/:id", "", nil, map[string]int{"anon": 401, "*": 404, "claimant1": 204}},
 	{"GET", "/drafts/:id", "", nil, map[string]int{"anon": 303, "*": 404, "claimant1": 200}},
-	{"POST", "/drafts/:id", "", func(*routeFixture) string { return url.Values{"facts": {"商家拒绝退款"}, "action": {"draft"}}.Encode() },
+	{"POST", "/drafts/:id", "", func(*routeFixture) string {
+		return url.Values{"facts": {"商家拒绝退款"}, "action": {"draft"}}.Encode()
+	},
 		map[string]int{"anon": 401, "*": 404, "claimant1": 303}},
 	{"POST", "/drafts/:id/delete", "", formBody(nil), map[string]int{"anon": 401, "*": 404, "claimant1": 303}},
+	// One's own contact address; a malformed one is refused.
+	{"POST", "/account/email", "", formBody(url.Values{"email": {"not-an-address"}}), map[string]int{"anon": 401, "*": 400}},
+	// The outbox is the admin's.
+	{"GET", "/admin/outbox", "", nil, map[string]int{"anon": 303, "*": 404, "admin1": 200}},
+	{"POST", "/admin/outbox/:id/retry", "", formBody(nil), map[string]int{"anon": 401, "*": 404, "admin1": 303}},
+	{"GET", "/api/v1/admin/outbox", "", nil, map[string]int{"anon": 401, "*": 404, "admin1": 200}},
+	{"POST", "/api/v1/admin/outbox/:id/retry", "", nil, map[string]int{"anon": 401, "*": 404, "admin1": 200}},
 }
 
 var ownDraft = map[string]int{"anon": 401, "*": 404, "claimant1": 200}
@@ -146,6 +156,19 @@ func TestRouteAccessMatrix(t *testing.T) {
 	}
 	f := &routeFixture{ids: a.ids, pending: pendingIDs(t, ts), spare: spare.ID, api: a,
 		tokens: map[string]string{}, clients: map[string]*client{}, drafts: map[string]int64{}}
+	// A message in the outbox: claimant1 has an address, and the court's
+	// acceptance of its claim tells it to pay the fee.
+	ctx := context.Background()
+	if err := ts.DB.SetUserEmail(ctx, userByName(t, ts, a, "claimant1"), "zhang.wei@example.cn"); err != nil {
+		t.Fatal(err)
+	}
+	cs := a.mustCase("claimant1", "POST", "/api/v1/cases", a.filing(true), http.StatusCreated)
+	a.mustCase("clerk1", "POST", casePath(cs.ID, "/review"), map[string]any{"decision": "accept"}, http.StatusOK)
+	mail, err := ts.DB.Mail(ctx, storage.MailFilter{})
+	if err != nil || len(mail) == 0 {
+		t.Fatalf("outbox after acceptance: %d messages (%v), want some", len(mail), err)
+	}
+	f.mail = mail[0].ID
 	// claimant1's drafts: one the calls read and change, one for each route
 	// that deletes one.
 	for _, use := range []string{"*", "DELETE /api/v1/drafts/:id", "POST /drafts/:id/delete"} {
@@ -168,6 +191,8 @@ func TestRouteAccessMatrix(t *testing.T) {
 			id = strconv.FormatInt(f.pending[1], 10)
 		case "/admin/users/:id/disable", "/admin/users/:id/enable":
 			id = strconv.FormatInt(f.spare, 10) // disabled, then enabled again
+		case "/admin/outbox/:id/retry", "/api/v1/admin/outbox/:id/retry":
+			id = strconv.FormatInt(f.mail, 10)
 		default:
 			if d, ok := f.drafts[r.method+" "+r.route]; ok {
 				id = strconv.FormatInt(d, 10)

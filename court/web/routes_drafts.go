@@ -197,7 +197,7 @@ func fillDraft(p *page, f court.Filing) {
 		return ""
 	}
 	for k, v := range map[string]string{
-		"merchant_name": f.MerchantName, "credit_code": f.CreditCode, "platform": f.Platform, "order_ref": f.OrderRef,
+		"merchant_name": f.MerchantName, "merchant_email": f.MerchantEmail, "credit_code": f.CreditCode, "platform": f.Platform, "order_ref": f.OrderRef,
 		"category": string(f.Category), "facts": f.Facts, "purchase_date": f.PurchaseDate, "refund": yuan(f.Refund),
 		"compensation": yuan(f.Compensation), "costs": yuan(f.Costs),
 		"service_consent": checked(f.ServiceConsent), "over_cap_consent": checked(f.OverCapConsent),
