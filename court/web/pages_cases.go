@@ -152,6 +152,9 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 	p.Data["AnswerDays"] = s.dk.Profile.AnswerDays
 	p.Data["Extend"] = canExtend(p.User, cs)
 	p.Data["ExtendMonths"] = s.dk.Profile.ExtendMonths
+	if err := s.loadHearings(c, p, cs); err != nil {
+		return err
+	}
 	return s.loadAnswer(c, p, cs)
 }
 

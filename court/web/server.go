@@ -18,6 +18,7 @@ import (
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/docket"
+	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
@@ -40,6 +41,9 @@ type Config struct {
 	// BodyLimit bounds request bodies (forms and JSON).
 	BodyLimit int
 	Logger    *slog.Logger
+	// HearingTokens issues the media server's join tokens for hearing
+	// rooms; nil means rooms are not available (the token routes say so).
+	HearingTokens hearings.TokenIssuer
 }
 
 // Server is the court's HTTP server.
