@@ -915,3 +915,44 @@ func init() {
 		pageMatrixRoute{"POST", p + "/answers", "served/written", url.Values{"question_id": {"@question"}, "answer": {"已上传凭证"}}, partiesOnly(303)},
 	)
 }
+
+// TestHearingClashConcurrent: requests for the same judge's time on
+// different cases at once: exactly one gets the slot (the clash check and
+// the insert share a write transaction).
+func TestHearingClashConcurrent(t *testing.T) {
+	ts := mustServer(t, nil)
+	a := newCaseAPI(t, ts)
+	var ids []int64
+	for range 4 {
+		ids = append(ids, judgeCase(a).ID)
+	}
+	body := `{"date":"` + hearingAt("", "10:00", 60)["date"].(string) + `","time":"10:00","minutes":60}`
+	hc := &http.Client{Timeout: 30 * time.Second}
+	codes := make([]int, 8)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, _, err := rawPost(hc, ts.URL+casePath(ids[i%len(ids)], "/hearings"), a.tok["clerk1"], body)
+			if err != nil {
+				t.Error(err)
+			}
+			codes[i] = code
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, c := range codes {
+		switch c {
+		case http.StatusCreated:
+			won++
+		case http.StatusConflict:
+		default:
+			t.Errorf("got status %d, want 201 or 409", c)
+		}
+	}
+	if won != 1 {
+		t.Errorf("got %d hearings at the same time, want 1 (%v)", won, codes)
+	}
+}
