@@ -271,3 +271,22 @@ func (db *DB) Posts(ctx context.Context, hearingID int64) ([]court.HearingPost, 
 	return ps, db.sel(ctx, &ps, `SELECT id, hearing_id, question_id, author_id, author_role, side, text, due_at, created_at
 		FROM hearing_posts WHERE hearing_id = ? ORDER BY id`, hearingID)
 }
+
+// NextHearings returns, for each case of judgeID with a scheduled or running
+// video or audio hearing that has not ended by now, the earliest start.
+func (db *DB) NextHearings(ctx context.Context, judgeID int64, now time.Time) (map[int64]time.Time, error) {
+	var rows []struct {
+		CaseID int64     `db:"case_id"`
+		Start  time.Time `db:"start_at"`
+	}
+	if err := db.sel(ctx, &rows, `SELECT h.case_id, h.start_at FROM hearings h JOIN cases c ON c.id = h.case_id
+		WHERE c.judge_id = ? AND h.status IN ('scheduled', 'started') AND h.kind <> 'written' AND h.end_at > ?
+		ORDER BY h.start_at DESC`, judgeID, now); err != nil {
+		return nil, err
+	}
+	out := make(map[int64]time.Time, len(rows))
+	for _, r := range rows {
+		out[r.CaseID] = r.Start // the latest rows first: the earliest start stays
+	}
+	return out, nil
+}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/shangcheng-court/courtd/court"
+	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
@@ -954,5 +955,48 @@ func TestHearingClashConcurrent(t *testing.T) {
 	}
 	if won != 1 {
 		t.Errorf("got %d hearings at the same time, want 1 (%v)", won, codes)
+	}
+}
+
+// TestHearingOnJudgeDocket: the next hearing is a date of the judge's
+// docket when it comes before the case's other deadlines; a cancelled one
+// is not.
+func TestHearingOnJudgeDocket(t *testing.T) {
+	ts := mustServer(t, nil)
+	a := newCaseAPI(t, ts)
+	cs := judgeCase(a)
+	plain := judgeCase(a)
+	slot := hearingAt("", "10:00", 60)
+	h := a.mustHearing("judge1", "POST", casePath(cs.ID, "/hearings"), slot, http.StatusCreated)
+	items := func() map[int64]docket.DeadlineItem {
+		t.Helper()
+		res, _ := a.call("judge1", "GET", "/api/v1/docket", nil)
+		var l deadlineList
+		decodeInto(t, res, &l)
+		out := map[int64]docket.DeadlineItem{}
+		for _, it := range l.Items {
+			out[it.Case.ID] = it
+		}
+		return out
+	}
+	got := items()
+	if it := got[cs.ID]; it.Kind != docket.DueHearing || !it.Due.Equal(startOf(t, slot)) || it.Overdue {
+		t.Errorf("case with a hearing: got %s %v, want hearing at %v", it.Kind, it.Due, startOf(t, slot))
+	}
+	if it := got[plain.ID]; it.Kind == docket.DueHearing {
+		t.Errorf("case without a hearing: got kind %s", it.Kind)
+	}
+	if got[cs.ID].Due.After(got[plain.ID].Due) {
+		t.Errorf("the hearing (%v) should come before the other case's deadline (%v)", got[cs.ID].Due, got[plain.ID].Due)
+	}
+	a.mustHearing("judge1", "POST", hearingPath(cs.ID, h.ID, "/cancel"), map[string]any{"reason": "撤诉"}, http.StatusOK)
+	if it := items()[cs.ID]; it.Kind == docket.DueHearing {
+		t.Errorf("cancelled hearing still on the docket: %+v", it)
+	}
+	c := ts.client(t)
+	c.login("judge1")
+	a.mustHearing("judge1", "POST", casePath(cs.ID, "/hearings"), slot, http.StatusCreated)
+	if body := c.get("/home").Body; !strings.Contains(body, `">庭审</td>`) {
+		t.Errorf("judge's home page does not name the hearing as the next date")
 	}
 }
