@@ -248,7 +248,7 @@ func (s *Service) Schedule(ctx context.Context, u *court.User, id int64, slot co
 	}
 	aid, role := actor(u)
 	h := &court.Hearing{CaseID: id, Kind: slot.Kind, Start: start, End: end, CreatedBy: u.ID}
-	return s.DB.CreateHearing(ctx, h, c.JudgeID, storage.Record{
+	return s.DB.CreateHearing(ctx, h, storage.HearingChecks{ClashJudge: c.JudgeID, Consent: true}, storage.Record{
 		Entries: []storage.Entry{{ActorID: aid, ActorRole: role, Kind: EntryScheduled, Public: true, Data: data}},
 		Notify:  ns,
 	})

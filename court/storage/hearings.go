@@ -55,16 +55,38 @@ func hearingClash(ctx context.Context, tx *wtx, judgeID int64, start, end time.T
 	return &court.Error{Code: court.ECONFLICT, Msg: m, Fields: map[string]court.Message{"time": m}}
 }
 
-// CreateHearing stores a new hearing with its record. When clashJudge is
-// set, a live hearing of that judge overlapping it is ECONFLICT naming the
-// other case (checked in the same transaction, so two at once cannot both
-// take the slot).
-func (db *DB) CreateHearing(ctx context.Context, h *court.Hearing, clashJudge *int64, r Record) (*court.Hearing, error) {
+// HearingChecks are the rules CreateHearing checks in its transaction.
+type HearingChecks struct {
+	// ClashJudge: a live hearing of this judge overlapping the new one is
+	// ECONFLICT naming the other case.
+	ClashJudge *int64
+	// Consent: a written hearing without both sides' agreement is
+	// ECONFLICT.
+	Consent bool
+}
+
+// CreateHearing stores a new hearing with its record after the checks
+// (in the same transaction, so two requests at once cannot both take a
+// slot, nor a hearing overtake a side's withdrawn agreement).
+func (db *DB) CreateHearing(ctx context.Context, h *court.Hearing, check HearingChecks, r Record) (*court.Hearing, error) {
+	clashJudge := check.ClashJudge
 	var id int64
 	err := db.inTx(ctx, func(tx *wtx) error {
 		if clashJudge != nil && h.Kind != court.HearingWritten {
 			if err := hearingClash(ctx, tx, *clashJudge, h.Start, h.End, 0); err != nil {
 				return err
+			}
+		}
+		if h.Kind == court.HearingWritten && check.Consent {
+			// Both sides' agreement, read in the transaction that relies on
+			// it: a side withdrawing meanwhile is not overtaken.
+			var n int
+			if err := txGet(ctx, tx, &n, `SELECT COUNT(*) FROM hearing_consents WHERE case_id = ? AND agreed`, h.CaseID); err != nil {
+				return err
+			}
+			if n < 2 {
+				m := court.Msg("err.hearing_written_consent")
+				return &court.Error{Code: court.ECONFLICT, Msg: m, Fields: map[string]court.Message{"kind": m}}
 			}
 		}
 		now := db.Now()

@@ -202,6 +202,12 @@ func TestHearingScheduling(t *testing.T) {
 	a.mustHearing("merchant1", "POST", casePath(cs.ID, "/written-consent"), map[string]any{"agree": true}, http.StatusOK)
 	// Written hearings take no slot of the judge's: no clash.
 	a.mustHearing("judge1", "POST", path, written, http.StatusCreated)
+	// A side may withdraw its agreement: no further written hearing then.
+	a.mustHearing("merchant1", "POST", casePath(cs.ID, "/written-consent"), map[string]any{"agree": false}, http.StatusOK)
+	if res, _ := a.call("judge1", "POST", path, written); res.StatusCode != http.StatusConflict {
+		t.Errorf("written after a side withdrew: got %d, want 409", res.StatusCode)
+	}
+	a.mustHearing("merchant1", "POST", casePath(cs.ID, "/written-consent"), map[string]any{"agree": true}, http.StatusOK)
 
 	// Reschedule needs a reason and a free time; it raises the sequence.
 	res, e = a.call("judge1", "POST", hearingPath(cs.ID, h.ID, "/reschedule"), hearingAt("", "14:00", 45))
@@ -243,8 +249,8 @@ func TestHearingScheduling(t *testing.T) {
 			t.Errorf("docket lacks %s: %v", k, ks)
 		}
 	}
-	if countOf(ks, "hearing_scheduled") != 2 || countOf(ks, "written_consent") != 2 {
-		t.Errorf("docket: got %v, want two scheduled hearings and two agreements", ks)
+	if countOf(ks, "hearing_scheduled") != 2 || countOf(ks, "written_consent") != 3 || countOf(ks, "written_refusal") != 1 {
+		t.Errorf("docket: got %v, want two scheduled hearings, three agreements and a withdrawal", ks)
 	}
 
 	// The list, and a hearing of another case is not found under this one.
@@ -769,7 +775,7 @@ func storeMatrixHearing(t *testing.T, db *storage.DB, id int64, prep string, by 
 		t.Fatalf("no hearing fixture %q", prep)
 	}
 	h.CaseID, h.CreatedBy = id, by
-	stored, err := db.CreateHearing(ctx, &h, nil, storage.Record{})
+	stored, err := db.CreateHearing(ctx, &h, storage.HearingChecks{}, storage.Record{})
 	if err != nil {
 		t.Fatal(err)
 	}

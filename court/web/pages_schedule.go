@@ -165,6 +165,9 @@ func (s *Server) caseCancelHearing(c *fiber.Ctx) error {
 func (s *Server) caseConsent(c *fiber.Ctx) error {
 	return s.caseAction(c, func(p *page, id int64) (string, error) {
 		formValues(c, p, "agree")
+		if a := p.Form["agree"]; a != "yes" && a != "no" {
+			return "", court.Errorf(court.EINVALID, "err.invalid_choice")
+		}
 		err := s.hearings().SetConsent(c.UserContext(), p.User, id, p.Form["agree"] == "yes")
 		return "notice=written_consent", err
 	})
