@@ -35,6 +35,7 @@ const (
 	DueAnswer   = "answer_due"   // the merchant's answer period (only while the case is served)
 	DueEvidence = "evidence_due" // the evidence period
 	DueLimit    = "conclude_by"  // the time limit to conclude (Art 168)
+	DueHearing  = "hearing"      // the next live hearing (on the judge's docket only)
 )
 
 // Applied is one expiry ApplyDeadlines applied.
@@ -285,10 +286,20 @@ func (s *Service) JudgeDocket(ctx context.Context, u *court.User, limit int) ([]
 		return nil, err
 	}
 	now := s.Now()
+	// A hearing is a date the judge works to as well (issue 3 lists it
+	// among the deadlines): the earlier of it and the case's deadlines.
+	hearings, err := s.DB.NextHearings(ctx, u.ID, now)
+	if err != nil {
+		return nil, err
+	}
 	items := make([]DeadlineItem, 0, len(cases))
 	var none []DeadlineItem
 	for i := range cases {
-		if it, ok := nextDeadline(&cases[i], now); ok {
+		it, ok := nextDeadline(&cases[i], now)
+		if h, has := hearings[cases[i].ID]; has && (!ok || h.Before(it.Due)) {
+			it.Kind, it.Due, it.Overdue, ok = DueHearing, h, false, true
+		}
+		if ok {
 			items = append(items, it)
 		} else {
 			none = append(none, it)

@@ -62,7 +62,10 @@ func (a *caseAPIClient) matrixPrep(party string, id int64, state court.CaseStatu
 				a.t.Fatal(err)
 			}
 		default:
-			a.t.Fatalf("no fixture step %q", p)
+			if !isHearingPrep(p) {
+				a.t.Fatalf("no fixture step %q", p)
+			}
+			storeMatrixHearing(a.t, a.ts.DB, id, p, a.ids["clerk1"])
 		}
 	}
 }
@@ -70,6 +73,7 @@ func (a *caseAPIClient) matrixPrep(party string, id int64, state court.CaseStatu
 // offerPath puts the newest offer of case id in place of :offer.
 func (a *caseAPIClient) offerPath(path string, id int64) string {
 	a.t.Helper()
+	path = hearingMatrixPath(a.t, a.ts.DB, path, id)
 	if !strings.Contains(path, ":offer") {
 		return path
 	}

@@ -47,7 +47,10 @@ func pagePrep(t *testing.T, ts *testServer, users map[string]*court.User, party 
 		case "unassigned":
 			_, err = ts.DB.ChangeCase(ctx, id, storage.Change{From: state, To: state, Set: map[string]any{"judge_id": nil, "mediator_id": nil}})
 		default:
-			t.Fatalf("no fixture step %q", p)
+			if !isHearingPrep(p) {
+				t.Fatalf("no fixture step %q", p)
+			}
+			storeMatrixHearing(t, ts.DB, id, p, users["clerk1"].ID)
 		}
 		if err != nil {
 			t.Fatalf("fixture %s: %v", p, err)
@@ -58,6 +61,7 @@ func pagePrep(t *testing.T, ts *testServer, users map[string]*court.User, party 
 // pageOfferPath puts the newest offer of case id in place of :offer.
 func pageOfferPath(t *testing.T, ts *testServer, path string, id int64) string {
 	t.Helper()
+	path = hearingMatrixPath(t, ts.DB, path, id)
 	if !strings.Contains(path, ":offer") {
 		return path
 	}
@@ -76,6 +80,7 @@ func pageForm(form url.Values, users map[string]*court.User) url.Values {
 			if u, ok := users[strings.TrimPrefix(v, "@")]; ok && strings.HasPrefix(v, "@") {
 				v = strconv.FormatInt(u.ID, 10)
 			}
+			v = hearingFormValue(v)
 			out.Add(k, v)
 		}
 	}

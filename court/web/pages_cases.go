@@ -155,6 +155,9 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 	if err := s.loadFee(c, p, cs); err != nil {
 		return err
 	}
+	if err := s.loadHearings(c, p, cs); err != nil {
+		return err
+	}
 	return s.loadAnswer(c, p, cs)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/fees"
+	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
@@ -44,6 +45,9 @@ type Config struct {
 	// Fees records the filing fee's payments, waivers and reductions;
 	// nil gives the built-in counter provider on the server's database.
 	Fees *fees.Service
+	// HearingTokens issues the media server's join tokens for hearing
+	// rooms; nil means rooms are not available (the token routes say so).
+	HearingTokens hearings.TokenIssuer
 }
 
 // Server is the court's HTTP server.
