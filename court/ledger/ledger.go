@@ -183,7 +183,7 @@ func (l *Ledger) Prove(ctx context.Context, index int64, r *Receipt) error {
 	if index < 0 || index >= c.Size {
 		return fmt.Errorf("ledger: leaf %d is not in the tree of %d leaves", index, c.Size)
 	}
-	leaf, err := l.store.LedgerHashes(ctx, []int64{tlog.StoredHashIndex(0, index)})
+	leaf, err := l.LeafHash(ctx, index)
 	if err != nil {
 		return err
 	}
@@ -195,10 +195,19 @@ func (l *Ledger) Prove(ctx context.Context, index int64, r *Receipt) error {
 		r.Format = ReceiptFormat
 	}
 	r.LeafIndex = index
-	r.LeafHash = base64.StdEncoding.EncodeToString(leaf[0][:])
+	r.LeafHash = base64.StdEncoding.EncodeToString(leaf[:])
 	r.Proof = EncodeHashes(proof)
 	r.Checkpoint = c.Note
 	return nil
+}
+
+// LeafHash returns the RFC 6962 hash of the leaf at index (committed).
+func (l *Ledger) LeafHash(ctx context.Context, index int64) (tlog.Hash, error) {
+	h, err := l.store.LedgerHashes(ctx, []int64{tlog.StoredHashIndex(0, index)})
+	if err != nil {
+		return tlog.Hash{}, err
+	}
+	return h[0], nil
 }
 
 // EncodeHashes writes hashes as base64 strings (receipts, API answers).
