@@ -39,6 +39,8 @@ type Ledger struct {
 	latest *Checkpoint
 }
 
+var _ Prover = (*Ledger)(nil)
+
 // New returns the ledger over store, signing with key.
 func New(store Store, key *Key) *Ledger { return &Ledger{store: store, key: key} }
 
