@@ -400,3 +400,34 @@ func TestLedgerRunStops(t *testing.T) {
 		t.Fatal("Run did not stop within 5 s of its context ending")
 	}
 }
+
+// Receipts proven at once share the checkpoint that covers them all.
+func TestLedgerProveBurstSharesCheckpoint(t *testing.T) {
+	db, _ := MustDB(t)
+	ctx := context.Background()
+	l := MustLedger(t, db)
+	l.SignIfGrown(ctx)
+	var leaves [][]byte
+	for i := range 20 {
+		leaves = append(leaves, xleaf(string(rune('a'+i))))
+	}
+	ids, err := db.AppendLeaves(ctx, leaves...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, len(ids))
+	for _, id := range ids {
+		go func() {
+			var r ledger.Receipt
+			errs <- l.Prove(ctx, id, &r)
+		}()
+	}
+	for range ids {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep := mustAudit(t, db, l, ""); rep.Checkpoints != 2 || len(rep.Problems) != 0 {
+		t.Errorf("audit = %+v; want 2 checkpoints (the empty one and one for the burst), no problems", rep)
+	}
+}
