@@ -66,3 +66,18 @@ func (db *DB) FillLedger(ctx context.Context, n int64, leaf func(i int64) []byte
 		return nil
 	})
 }
+
+// AppendLeafAt appends in a transaction of its own the way a row that names
+// its leaf first does: it reads sqlNextLeaf, then calls appendLeafAt with
+// want (the index read, when want < 0).
+func (db *DB) AppendLeafAt(ctx context.Context, want int64, data []byte) (int64, error) {
+	err := db.inTx(ctx, func(tx *wtx) error {
+		if want < 0 {
+			if err := txGet(ctx, tx, &want, `SELECT `+sqlNextLeaf); err != nil {
+				return err
+			}
+		}
+		return appendLeafAt(ctx, tx, want, data)
+	})
+	return want, err
+}

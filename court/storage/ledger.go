@@ -88,6 +88,26 @@ func appendLeaf(ctx context.Context, tx *wtx, data []byte) (int64, error) {
 	return n, nil
 }
 
+// sqlNextLeaf is the index the next appendLeaf in the transaction takes.
+// A row whose leaf data names the row's own id (an exhibit) is inserted
+// first with "leaf_index = " + sqlNextLeaf and "RETURNING id, leaf_index";
+// appendLeafAt then appends its leaf at exactly that index.
+const sqlNextLeaf = `(SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaves)`
+
+// appendLeafAt appends data as the next leaf, which must get index want
+// (the index the covering row recorded): anything else is an error that
+// rolls the row back with it.
+func appendLeafAt(ctx context.Context, tx *wtx, want int64, data []byte) error {
+	got, err := appendLeaf(ctx, tx, data)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("ledger: leaf appended at %d, its row recorded %d", got, want)
+	}
+	return nil
+}
+
 // LedgerSize is the number of committed leaves.
 func (db *DB) LedgerSize(ctx context.Context) (int64, error) {
 	var n int64

@@ -431,3 +431,20 @@ func TestLedgerProveBurstSharesCheckpoint(t *testing.T) {
 		t.Errorf("audit = %+v; want 2 checkpoints (the empty one and one for the burst), no problems", rep)
 	}
 }
+
+// A row that records its leaf index before appending gets exactly that
+// leaf; a mismatch is refused and nothing is stored.
+func TestLedgerAppendAt(t *testing.T) {
+	db, _ := MustDB(t)
+	ctx := context.Background()
+	db.AppendLeaves(ctx, xleaf("a"))
+	if got, err := db.AppendLeafAt(ctx, -1, xleaf("b")); err != nil || got != 1 {
+		t.Fatalf("AppendLeafAt(next) = %d, %v; want 1", got, err)
+	}
+	if _, err := db.AppendLeafAt(ctx, 5, xleaf("c")); err == nil {
+		t.Error("AppendLeafAt(5) with 2 leaves succeeded")
+	}
+	if n, _ := db.LedgerSize(ctx); n != 2 {
+		t.Errorf("LedgerSize after a refused append = %d, want 2", n)
+	}
+}
