@@ -21,6 +21,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/fees"
 	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/i18n"
+	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	// HearingTokens issues the media server's join tokens for hearing
 	// rooms; nil means rooms are not available (the token routes say so).
 	HearingTokens hearings.TokenIssuer
+	// Ledger is the court's Merkle ledger (issue 4): the Prover of
+	// receipts, served at /api/v1/ledger/...; nil: no ledger routes.
+	Ledger *ledger.Ledger
 }
 
 // Server is the court's HTTP server.
