@@ -174,7 +174,7 @@ func (m *Main) Open(ctx context.Context) error {
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
 		// The built-in counter provider; an online provider is added here.
-		Fees: fees.New(m.db, dk.Now),
+		Fees:   fees.New(m.db, dk.Now),
 		Ledger: led,
 	}, m.db, acc, dk, cat)
 	if err != nil {
