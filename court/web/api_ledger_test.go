@@ -167,7 +167,7 @@ func TestAPILedger(t *testing.T) {
 
 // Without a ledger configured the routes do not exist.
 func TestAPILedgerOff(t *testing.T) {
-	ts := mustServer(t, nil)
+	ts := mustServer(t, func(c *web.Config) { c.Ledger = nil })
 	if res := ts.client(t).get("/api/v1/ledger/key"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("GET /api/v1/ledger/key without a ledger = %d, want 404", res.StatusCode)
 	}

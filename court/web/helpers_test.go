@@ -19,6 +19,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/demo"
 	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/i18n"
+	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
 )
@@ -67,7 +68,13 @@ func serverIn(tb testing.TB, dir string, demoSeed bool, cfg func(*web.Config)) *
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c := web.Config{Logger: log, AuthRateMax: 1000}
+	// Every test court has its ledger, as courtd has, so every route is
+	// registered (cfg may take it away).
+	key, err := ledger.LoadOrCreateKey(dir, "courtd.test/ledger")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c := web.Config{Logger: log, AuthRateMax: 1000, Ledger: ledger.New(db, key)}
 	if cfg != nil {
 		cfg(&c)
 	}

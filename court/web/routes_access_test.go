@@ -105,6 +105,12 @@ var otherRoutes = []routeCheck{
 	{"POST", "/drafts/:id/delete", "", formBody(nil), map[string]int{"anon": 401, "*": 404, "claimant1": 303}},
 	// One's own contact address; a malformed one is refused.
 	{"POST", "/account/email", "", formBody(url.Values{"email": {"not-an-address"}}), map[string]int{"anon": 401, "*": 400}},
+	// The ledger holds no personal data: public (the fixture's filings
+	// made its first leaves; reading the checkpoint signs one).
+	{"GET", "/api/v1/ledger/key", "", nil, map[string]int{"anon": 200, "*": 200}},
+	{"GET", "/api/v1/ledger/checkpoint", "", nil, map[string]int{"anon": 200, "*": 200}},
+	{"GET", "/api/v1/ledger/proof/inclusion", "/api/v1/ledger/proof/inclusion?index=0&size=2", nil, map[string]int{"anon": 200, "*": 200}},
+	{"GET", "/api/v1/ledger/proof/consistency", "/api/v1/ledger/proof/consistency?old=1&new=2", nil, map[string]int{"anon": 200, "*": 200}},
 	// The outbox is the admin's.
 	{"GET", "/admin/outbox", "", nil, map[string]int{"anon": 303, "*": 404, "admin1": 200}},
 	{"POST", "/admin/outbox/:id/retry", "", formBody(nil), map[string]int{"anon": 401, "*": 404, "admin1": 303}},
