@@ -19,6 +19,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/i18n"
+	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	// BodyLimit bounds request bodies (forms and JSON).
 	BodyLimit int
 	Logger    *slog.Logger
+	// Ledger is the court's Merkle ledger (issue 4): the Prover of
+	// receipts, served at /api/v1/ledger/...; nil: no ledger routes.
+	Ledger *ledger.Ledger
 }
 
 // Server is the court's HTTP server.
