@@ -483,7 +483,7 @@ type Result struct {
 	Kind     Kind   `json:"kind,omitempty"`
 	SignedAt string `json:"signed_at,omitempty"`
 	Court    string `json:"court,omitempty"`
-	SHA256   string `json:"sha256,omitempty"` // the canonical hash, when genuine
+	SHA256   string `json:"sha256,omitempty"`  // the canonical hash, when genuine
 	Matched  string `json:"matched,omitempty"` // "canonical" or "pdf": which hash the copy matched
 }
 

@@ -49,7 +49,7 @@ var zh = words{
 	introMed:   "原告%s与被告%s买卖合同纠纷一案，本院依法适用小额诉讼程序审理。经本院主持调解，双方当事人自愿达成如下协议：",
 	claims:     "原告诉讼请求：", facts: "本院查明：", evidence: "本院采信的证据：", exhibits: "证据编号：%s",
 	reasoning: "本院认为：", ordersJ: "判决如下：", ordersM: "协议内容如下：",
-	fee:       "案件受理费%s元，由%s负担。", feeShared: "案件受理费%s元，由原告负担%s元，被告负担%s元。",
+	fee: "案件受理费%s元，由%s负担。", feeShared: "案件受理费%s元，由原告负担%s元，被告负担%s元。",
 	judge: "审判员　%s", seal: "%s（印）", verify: "核验：%s", court: "%s",
 	order: func(i int, o Order, d Document) string {
 		s := fmt.Sprintf("%s、%s于本%s送达之日起%d日内向%s支付人民币%s元", cnOrdinal(i+1), zhSide(o.Payer, d),
@@ -59,10 +59,10 @@ var zh = words{
 		}
 		return s + "。"
 	},
-	date: func(t time.Time) string { return t.In(court.Zone).Format("2006年1月2日") },
-	yuan: func(f court.Fen) string { return f.Yuan() },
+	date:   func(t time.Time) string { return t.In(court.Zone).Format("2006年1月2日") },
+	yuan:   func(f court.Fen) string { return f.Yuan() },
 	sideOf: zhSide,
-	final: func(d Document) string { return d.Final },
+	final:  func(d Document) string { return d.Final },
 }
 
 var en = words{
@@ -72,7 +72,7 @@ var en = words{
 	introMed:   "The case of the claimant %s against the respondent %s, a dispute over a sales contract, was heard under the small-claims procedure. Through mediation by this court the parties have voluntarily agreed as follows:",
 	claims:     "The claimant's claims:", facts: "Facts found by this court:", evidence: "Evidence admitted:", exhibits: "Exhibits: %s",
 	reasoning: "This court holds:", ordersJ: "It is adjudged that:", ordersM: "The parties agree that:",
-	fee:       "The filing fee of %s yuan is borne by %s.", feeShared: "The filing fee of %s yuan is borne %s yuan by the claimant and %s yuan by the respondent.",
+	fee: "The filing fee of %s yuan is borne by %s.", feeShared: "The filing fee of %s yuan is borne %s yuan by the claimant and %s yuan by the respondent.",
 	judge: "Judge: %s", seal: "Seal of %s", verify: "Verify: %s", court: "%s",
 	order: func(i int, o Order, d Document) string {
 		s := fmt.Sprintf("%d. %s shall pay %s %s yuan within %d days after service of this document", i+1,
@@ -82,8 +82,8 @@ var en = words{
 		}
 		return s + "."
 	},
-	date: func(t time.Time) string { return t.In(court.Zone).Format("2 January 2006") },
-	yuan: func(f court.Fen) string { return f.Yuan() },
+	date:   func(t time.Time) string { return t.In(court.Zone).Format("2 January 2006") },
+	yuan:   func(f court.Fen) string { return f.Yuan() },
 	sideOf: enSide,
 	final: func(d Document) string {
 		if d.Kind == Mediation {
