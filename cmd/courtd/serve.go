@@ -49,6 +49,8 @@ type Main struct {
 	ProfileFile    string
 	LogLevel       string
 	LogFormat      string
+	CJKFont        string // TrueType CJK font for ruling PDFs ("": the usual system places)
+	PublicURL      string // the court's public address, printed on rulings for verification
 
 	stdout, stderr io.Writer
 	log            *slog.Logger
@@ -87,6 +89,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.AuthRate, "auth-rate", 30, "login, registration and token requests allowed per minute from one address")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&m.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&m.CJKFont, "cjk-font", "", "CJK TrueType font (.ttf) for ruling PDFs; empty: look in the usual system places")
+	fs.StringVar(&m.PublicURL, "public-url", "", "the court's public address (https://host), printed on rulings for verification; empty: the server's own address")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -161,9 +165,14 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	tlsOn := m.TLSCert != ""
 	dk := docket.New(m.db, profile)
+	rs, err := m.openRulings(m.db, profile)
+	if err != nil {
+		return err
+	}
 	m.srv, err = web.New(web.Config{
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
+		Rulings: rs,
 	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err
@@ -185,6 +194,9 @@ func (m *Main) Open(ctx context.Context) error {
 	// From here on the server runs, and Close must stop it.
 	m.ln = ln
 	m.url = scheme + "://" + ln.Addr().String()
+	if rs.BaseURL == "" {
+		rs.BaseURL = m.url // before serving: no request reads it yet
+	}
 	go func() { m.serveErr <- m.srv.App().Listener(ln) }()
 
 	// The sweeper deletes ended sessions; it stops when Close cancels it.

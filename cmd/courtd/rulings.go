@@ -1,0 +1,39 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/shangcheng-court/courtd/court"
+	"github.com/shangcheng-court/courtd/court/ledger"
+	"github.com/shangcheng-court/courtd/court/rulings"
+	"github.com/shangcheng-court/courtd/court/storage"
+)
+
+// LedgerOrigin is the name of the court's ledger key when courtd creates
+// it (the ledger's checkpoints carry it as their origin line).
+const LedgerOrigin = "courtd-ledger"
+
+// openRulings builds the rulings service: the court's ledger key (created
+// in the data dir on first start) signs documents, and the CJK font makes
+// PDFs. A font given with -cjk-font that cannot be used stops the start;
+// no font at all is only logged: the court then serves HTML rulings only.
+func (m *Main) openRulings(db *storage.DB, p court.Profile) (*rulings.Service, error) {
+	key, err := ledger.LoadOrCreateKey(m.DataDir, LedgerOrigin)
+	if err != nil {
+		return nil, err
+	}
+	font, err := rulings.FindFont(m.CJKFont)
+	switch {
+	case err == nil:
+		m.log.Info("ruling PDFs", "cjk_font", font.Path, "latin_font", font.LatinPath)
+	case m.CJKFont != "":
+		return nil, fmt.Errorf("-cjk-font: %w", err)
+	case errors.Is(err, rulings.ErrNoFont):
+		m.log.Warn("no CJK TrueType font found: rulings are served as HTML pages only, without PDF; "+
+			"install fonts-droid-fallback or set -cjk-font / COURT_CJK_FONT", "looked_in", rulings.FontPaths)
+	default:
+		return nil, err
+	}
+	return rulings.New(db, key, p, font, m.PublicURL), nil
+}
