@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -543,5 +544,24 @@ func BenchmarkSignAndPDF(b *testing.B) {
 		if _, err := e.svc.Sign(ctx, judge, cases[i]); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestVerifyJSON(t *testing.T) {
+	key := testKey(t, "court.example/ledger")
+	rec, _, err := rulings.Sign(sampleDoc(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(map[string]any{"number": rec.Number, "record": rec})
+	if d, _, err := rulings.VerifyJSON(key.VerifierKey(), b); err != nil || d.Number != rec.Number {
+		t.Errorf("wrapped record: got %v, %v", d.Number, err)
+	}
+	b, _ = json.Marshal(rec)
+	if _, _, err := rulings.VerifyJSON(key.VerifierKey(), b); err != nil {
+		t.Errorf("bare record: %v", err)
+	}
+	if _, _, err := rulings.VerifyJSON(key.VerifierKey(), []byte(`{"x":1}`)); err != rulings.ErrMalformedInput {
+		t.Errorf("not a record: got %v, want %v", err, rulings.ErrMalformedInput)
 	}
 }

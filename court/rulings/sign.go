@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -104,4 +105,24 @@ func ParseSHA256(s string) ([32]byte, bool) {
 	}
 	copy(sum[:], b)
 	return sum, true
+}
+
+// VerifyJSON checks a record in JSON, as GET /api/v1/cases/{id}/ruling
+// returns it under "record" (or the record alone), with the court's
+// verifier key text: what `courtd verify` does offline for a ruling.
+func VerifyJSON(verifierKey string, recordJSON []byte) (Document, Record, error) {
+	var wrapped struct {
+		Record *Record `json:"record"`
+	}
+	var r Record
+	if err := json.Unmarshal(recordJSON, &wrapped); err == nil && wrapped.Record != nil {
+		r = *wrapped.Record
+	} else if err := json.Unmarshal(recordJSON, &r); err != nil {
+		return Document{}, r, ErrMalformedInput
+	}
+	if r.Canonical == "" {
+		return Document{}, r, ErrMalformedInput
+	}
+	d, err := Verify(verifierKey, r)
+	return d, r, err
 }

@@ -335,3 +335,27 @@ func TestRulingPages(t *testing.T) {
 		t.Errorf("views: got %+v, want claimant1's", sg.Views)
 	}
 }
+
+func TestRulingLinksOnCasePage(t *testing.T) {
+	ts, _ := rulingServer(t)
+	a := newCaseAPI(t, ts)
+	id := a.matrixCase("A", court.CaseServed)
+	path := "/cases/" + strconv.FormatInt(id, 10)
+	judge := ts.client(t)
+	judge.login("judge1")
+	if res := judge.get(path); !strings.Contains(res.Body, `href="`+path+`/ruling/edit"`) {
+		t.Errorf("the judge's case page has no link to draft the ruling")
+	}
+	claimant := ts.client(t)
+	claimant.login("claimant1")
+	if res := claimant.get(path); strings.Contains(res.Body, "/ruling/edit") || strings.Contains(res.Body, `id="read-ruling"`) {
+		t.Errorf("the claimant's page of an open case links to a ruling")
+	}
+	a.call("judge1", "PUT", casePath(id, "/ruling/draft"), draftBody())
+	if res, e := a.call("judge1", "POST", casePath(id, "/ruling/sign"), nil); res.StatusCode != 200 {
+		t.Fatalf("sign: %d %+v", res.StatusCode, e)
+	}
+	if res := claimant.get(path); !strings.Contains(res.Body, `href="`+path+`/ruling"`) {
+		t.Errorf("the claimant's page of a ruled case has no link to the ruling")
+	}
+}
