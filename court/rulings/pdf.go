@@ -2,10 +2,12 @@ package rulings
 
 import (
 	"bytes"
+	"compress/flate"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/signintech/gopdf"
@@ -39,6 +41,11 @@ var ErrNoFont = errors.New("no CJK TrueType font")
 type Font struct {
 	Path, LatinPath string
 	data, latin     []byte
+	// fonts holds both parsed once (parsing the 4 MB CJK font took most of
+	// a render); mu serialises the renders that read it, since gopdf does
+	// not say that a container may be shared.
+	mu    sync.Mutex
+	fonts *gopdf.FontContainer
 }
 
 // usable reports whether gopdf can embed the font in b (a .ttc or a CFF
@@ -79,6 +86,15 @@ func FindFont(path string) (*Font, error) {
 		if b, err := os.ReadFile(p); err == nil && usable(b) == nil {
 			f.LatinPath, f.latin = p, b
 			break
+		}
+	}
+	f.fonts = &gopdf.FontContainer{}
+	if err := f.fonts.AddTTFFontData("cjk", f.data); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrNoFont, f.Path, err)
+	}
+	if f.latin != nil {
+		if err := f.fonts.AddTTFFontData("latin", f.latin); err != nil {
+			return nil, fmt.Errorf("font %s: %w", f.LatinPath, err)
 		}
 	}
 	return f, nil
@@ -192,13 +208,18 @@ func PDF(d Document, font *Font, verifyURL string) ([]byte, error) {
 	var pdf gopdf.GoPdf
 	pdf.Start(gopdf.Config{PageSize: gopdf.Rect{W: pageW, H: pageH}})
 	signed, _ := time.Parse(time.RFC3339, d.SignedAt)
+	// Deflate was most of a render's CPU; the fastest level costs a few
+	// per cent of size (the PDF is kept once per ruling).
+	pdf.SetCompressLevel(flate.BestSpeed)
 	pdf.SetInfo(gopdf.PdfInfo{Title: d.Number, Author: d.Court, Creator: "courtd", Producer: "courtd", CreationDate: signed})
-	if err := pdf.AddTTFFontData("cjk", font.data); err != nil {
+	font.mu.Lock()
+	defer font.mu.Unlock()
+	if err := pdf.AddTTFFontFromFontContainer("cjk", font.fonts); err != nil {
 		return nil, fmt.Errorf("font %s: %w", font.Path, err)
 	}
 	st := &setter{pdf: &pdf, widths: map[[2]float64]float64{}}
 	if font.latin != nil {
-		if err := pdf.AddTTFFontData("latin", font.latin); err != nil {
+		if err := pdf.AddTTFFontFromFontContainer("latin", font.fonts); err != nil {
 			return nil, fmt.Errorf("font %s: %w", font.LatinPath, err)
 		}
 		st.latin = true

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -231,7 +232,7 @@ func (e *env) served(tb testing.TB) *court.Case {
 	ctx := context.Background()
 	orderSeq++
 	c, err := e.dk.File(ctx, e.u["claimant1"], court.Filing{
-		MerchantName: demo.Accounts[2].Org, CreditCode: demo.CreditCode1, Platform: "抖音", OrderRef: "R-" + strings.Repeat("9", orderSeq),
+		MerchantName: demo.Accounts[2].Org, CreditCode: demo.CreditCode1, Platform: "抖音", OrderRef: "R-" + strconv.Itoa(orderSeq),
 		Category: court.CatCounterfeit, Facts: "直播间购买的明前龙井是假货，商家拒绝退款。", Refund: 128000,
 		ServiceConsent: true,
 	}, true)
@@ -563,5 +564,20 @@ func TestVerifyJSON(t *testing.T) {
 	}
 	if _, _, err := rulings.VerifyJSON(key.VerifierKey(), []byte(`{"x":1}`)); err != rulings.ErrMalformedInput {
 		t.Errorf("not a record: got %v, want %v", err, rulings.ErrMalformedInput)
+	}
+}
+
+// BenchmarkPDF renders one judgment to PDF (no database).
+func BenchmarkPDF(b *testing.B) {
+	f, err := rulings.FindFont("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := sampleDoc()
+	d.Reasoning = strings.Repeat("被告销售假冒商品，构成欺诈。", 40)
+	for i := 0; i < b.N; i++ {
+		if _, err := rulings.PDF(d, f, "https://court.example/verify?no=x&sha256=00"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
