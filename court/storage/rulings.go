@@ -35,14 +35,14 @@ type Ruling struct {
 // RulingOrder is one order of a signed document: payer pays payee Amount
 // by DueAt (DueDays after service).
 type RulingOrder struct {
-	RulingID int64     `db:"ruling_id"`
-	Seq      int       `db:"seq"`
-	Payer    string    `db:"payer"`
-	Payee    string    `db:"payee"`
-	Amount   court.Fen `db:"amount"`
-	DueDays  int       `db:"due_days"`
-	DueAt    time.Time `db:"due_at"`
-	What     string    `db:"what"`
+	RulingID int64     `db:"ruling_id" json:"-"`
+	Seq      int       `db:"seq" json:"seq"`
+	Payer    string    `db:"payer" json:"payer"`
+	Payee    string    `db:"payee" json:"payee"`
+	Amount   court.Fen `db:"amount" json:"amount"`
+	DueDays  int       `db:"due_days" json:"due_days"`
+	DueAt    time.Time `db:"due_at" json:"due_at"`
+	What     string    `db:"what" json:"what"`
 }
 
 const rulingColumns = `id, case_id, kind, status, number, content, canonical, sha256, signature, key_name, judge_id,
