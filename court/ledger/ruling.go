@@ -23,3 +23,20 @@ func (k *Key) SignMessage(msg []byte) ([]byte, error) { return k.signer.Sign(msg
 func (k *Key) KeyName() string {
 	return fmt.Sprintf("%s+%08x", k.signer.Name(), k.signer.KeyHash())
 }
+
+// ParseRulingLeaf reads leaf data written by RulingLeaf, accepting exactly
+// that encoding. (ParseLeaf, and so the audit, does not know this kind yet:
+// it should call this for KindRuling and check the leaf against the
+// rulings row of that id, whose sha256 it states.)
+func ParseRulingLeaf(data []byte) (caseID, rulingID int64, sum [32]byte, err error) {
+	var h []byte
+	_, err = fmt.Sscanf(string(data), leafPrefix+KindRuling+"\ncase %d\nruling %d\nsha256 %x\n", &caseID, &rulingID, &h)
+	if err != nil || len(h) != 32 {
+		return 0, 0, sum, fmt.Errorf("not a ruling leaf")
+	}
+	copy(sum[:], h)
+	if string(RulingLeaf(caseID, rulingID, sum)) != string(data) {
+		return 0, 0, sum, fmt.Errorf("ruling leaf is not in canonical form")
+	}
+	return caseID, rulingID, sum, nil
+}

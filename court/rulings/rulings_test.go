@@ -581,3 +581,17 @@ func BenchmarkPDF(b *testing.B) {
 		}
 	}
 }
+
+func TestRulingLeaf(t *testing.T) {
+	sum := [32]byte{1, 2, 3}
+	data := ledger.RulingLeaf(7, 9, sum)
+	c, r, s, err := ledger.ParseRulingLeaf(data)
+	if err != nil || c != 7 || r != 9 || s != sum {
+		t.Errorf("ParseRulingLeaf: got %d %d %x %v", c, r, s, err)
+	}
+	for _, bad := range []string{string(data) + "x", strings.Replace(string(data), "case 7", "case 07", 1), "courtd-leaf/1 exhibit\n"} {
+		if _, _, _, err := ledger.ParseRulingLeaf([]byte(bad)); err == nil {
+			t.Errorf("ParseRulingLeaf(%q) accepted", bad)
+		}
+	}
+}
