@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"mime/multipart"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -321,6 +322,26 @@ func TestRulingPages(t *testing.T) {
 	if res := claimant.get(base + "?doc=en"); !strings.Contains(res.Body, "This judgment is final") {
 		t.Errorf("English rendering lacks the finality statement")
 	}
+	// The verify page takes the PDF itself, as a visitor uploads it.
+	pdf := claimant.get(base + "/pdf")
+	if pdf.StatusCode != 200 {
+		t.Fatalf("PDF page: got %d", pdf.StatusCode)
+	}
+	visitor := ts.client(t)
+	tok := visitor.csrf("/verify")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf_token", tok)
+	mw.WriteField("no", cs.DocketNo)
+	fw, _ := mw.CreateFormFile("file", "ruling.pdf")
+	fw.Write([]byte(pdf.Body))
+	mw.Close()
+	req, _ := http.NewRequest("POST", ts.URL+"/verify", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if res := visitor.do(req); res.StatusCode != 200 || !strings.Contains(res.Body, `data-genuine="true"`) || strings.Contains(res.Body, cs.MerchantName) {
+		t.Errorf("verify page with the PDF: got %d\n%s", res.StatusCode, res.Body)
+	}
+
 	other := ts.client(t)
 	other.login("claimant2")
 	if res := other.get(base); res.StatusCode != 404 {
