@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -36,4 +37,15 @@ func (m *Main) openRulings(db *storage.DB, p court.Profile) (*rulings.Service, e
 		return nil, err
 	}
 	return rulings.New(db, key, p, font, m.PublicURL), nil
+}
+
+// signMediation signs the mediation document of a settlement the judge
+// has just confirmed. A failure is logged: the settlement stands, and the
+// judge can sign the document from the case page.
+func (m *Main) signMediation(rs *rulings.Service) func(ctx context.Context, judge *court.User, c *court.Case) {
+	return func(ctx context.Context, judge *court.User, c *court.Case) {
+		if _, err := rs.Mediate(ctx, judge, c.ID, "", "", 0); err != nil {
+			m.log.Error("mediation document", "case", c.ID, "err", err)
+		}
+	}
 }

@@ -169,6 +169,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	dk.AfterSettle = m.signMediation(rs)
 	m.srv, err = web.New(web.Config{
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,

@@ -595,3 +595,35 @@ func TestRulingLeaf(t *testing.T) {
 		}
 	}
 }
+
+// TestMediationAfterSettle: wired as courtd wires it, the judge's
+// confirmation of a settlement signs and serves the mediation document.
+func TestMediationAfterSettle(t *testing.T) {
+	e := mustEnv(t, false)
+	ctx := context.Background()
+	var hookErr error
+	e.dk.AfterSettle = func(ctx context.Context, judge *court.User, c *court.Case) {
+		_, hookErr = e.svc.Mediate(ctx, judge, c.ID, "", "", 0)
+	}
+	o, err := e.dk.MakeOffer(ctx, e.u["merchant1"], e.c.ID, court.OfferTerms{Amount: 100000, Terms: "三日内退款",
+		Expires: e.db.Now().In(court.Zone).AddDate(0, 0, 5).Format("2006-01-02")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.dk.RespondOffer(ctx, e.u["claimant1"], e.c.ID, o.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.dk.ConfirmSettlement(ctx, e.u["judge1"], e.c.ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if hookErr != nil {
+		t.Fatal(hookErr)
+	}
+	sg, err := e.svc.Get(ctx, e.u["merchant1"], e.c.ID)
+	if err != nil {
+		t.Fatalf("no mediation document after the confirmation: %v", err)
+	}
+	if sg.Doc.Kind != rulings.Mediation || sg.Orders[0].Amount != 100000 || sg.Orders[0].DueDays != rulings.DefaultDueDays {
+		t.Errorf("mediation document: got %+v", sg.Doc)
+	}
+}

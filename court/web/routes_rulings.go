@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -517,4 +518,20 @@ func (p *page) OrderRows() []string {
 		out[i] = strconv.Itoa(i)
 	}
 	return out
+}
+
+// RulingSigned reports whether case id has a signed document, for the case
+// page's links (a settled case's mediation document is usually signed at
+// the confirmation already).
+func (p *page) RulingSigned(id int64) bool {
+	rs, err := p.s.db.RulingsOfCase(context.Background(), id)
+	if err != nil {
+		return false
+	}
+	for _, r := range rs {
+		if r.Status == "signed" {
+			return true
+		}
+	}
+	return false
 }
