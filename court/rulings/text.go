@@ -2,6 +2,7 @@ package rulings
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -197,6 +198,9 @@ func Paragraphs(d Document, lang, verifyURL string) []Para {
 	add(Right, fmt.Sprintf(w.seal, d.Seal))
 	if verifyURL != "" {
 		add(Body, fmt.Sprintf(w.verify, verifyURL))
+		if u, err := url.Parse(verifyURL); err == nil && u.Query().Get("sha256") != "" {
+			add(Body, "SHA-256: "+u.Query().Get("sha256"))
+		}
 	}
 	return ps
 }
