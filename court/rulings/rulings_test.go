@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
@@ -312,6 +314,15 @@ func TestDraftSignServe(t *testing.T) {
 	}
 	if after, _ := e.db.LedgerSize(ctx); after <= leavesBefore || sg.Record.LeafIndex < leavesBefore {
 		t.Errorf("ledger: %d leaves before, %d after, ruling leaf %d", leavesBefore, after, sg.Record.LeafIndex)
+	}
+	// The leaf at the record's index is the ruling's: its case, id and hash.
+	lh, err := ledger.New(e.db, e.key).LeafHash(ctx, sg.Record.LeafIndex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsum, _ := rulings.ParseSHA256(sg.Record.SHA256)
+	if want := tlog.RecordHash(ledger.RulingLeaf(e.c.ID, sg.Ruling.ID, rsum)); lh != want {
+		t.Errorf("leaf %d: got hash %x, want the ruling leaf's %x", sg.Record.LeafIndex, lh, want)
 	}
 	if c, _ := e.db.CaseByID(ctx, e.c.ID); c.Status != court.CaseRuled {
 		t.Errorf("case status: got %s, want ruled", c.Status)
