@@ -52,6 +52,7 @@ type Main struct {
 	LogLevel       string
 	LogFormat      string
 	Mail           mailFlags
+	CJKFont        string // TrueType CJK font for ruling PDFs ("": the usual system places)
 
 	stdout, stderr io.Writer
 	log            *slog.Logger
@@ -91,6 +92,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&m.LogFormat, "log-format", "text", "log format: text or json")
 	m.Mail.register(fs)
+	fs.StringVar(&m.CJKFont, "cjk-font", "", "CJK TrueType font (.ttf) for ruling PDFs; empty: look in the usual system places")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -170,12 +172,18 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	tlsOn := m.TLSCert != ""
 	dk := docket.New(m.db, profile)
+	rs, err := m.openRulings(m.db, profile, ledgerKey)
+	if err != nil {
+		return err
+	}
+	dk.AfterSettle = m.signMediation(rs)
 	m.srv, err = web.New(web.Config{
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
 		// The built-in counter provider; an online provider is added here.
-		Fees:   fees.New(m.db, dk.Now),
-		Ledger: led,
+		Fees:    fees.New(m.db, dk.Now),
+		Ledger:  led,
+		Rulings: rs,
 	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err
@@ -197,6 +205,9 @@ func (m *Main) Open(ctx context.Context) error {
 	// From here on the server runs, and Close must stop it.
 	m.ln = ln
 	m.url = scheme + "://" + ln.Addr().String()
+	if rs.BaseURL == "" {
+		rs.BaseURL = m.url // before serving: no request reads it yet
+	}
 	go func() { m.serveErr <- m.srv.App().Listener(ln) }()
 
 	// The sweeper deletes ended sessions; it stops when Close cancels it.

@@ -17,6 +17,10 @@ type Service struct {
 	DB      *storage.DB
 	Profile court.Profile
 	Now     court.Clock
+	// AfterSettle, when set, is called with the settled case after a judge
+	// confirmed a settlement: the rulings part signs the mediation document
+	// there (issue 6). The settlement stands whatever it does.
+	AfterSettle func(ctx context.Context, judge *court.User, c *court.Case)
 }
 
 // New returns a Service with the given court profile.

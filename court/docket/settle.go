@@ -224,6 +224,10 @@ func (s *Service) ConfirmSettlement(ctx context.Context, u *court.User, id int64
 		return nil, err
 	}
 	ch.Notify = append(ch.Notify, ms...)
-	return s.DB.ChangeOffer(ctx, storage.OfferChange{CaseID: id, OfferID: o.ID, From: court.OfferAccepted, To: status,
+	cs, err := s.DB.ChangeOffer(ctx, storage.OfferChange{CaseID: id, OfferID: o.ID, From: court.OfferAccepted, To: status,
 		By: u.ID, Judge: true, Reason: reason}, ch)
+	if err == nil && confirm && s.AfterSettle != nil {
+		s.AfterSettle(ctx, u, cs)
+	}
+	return cs, err
 }

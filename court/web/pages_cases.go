@@ -117,6 +117,8 @@ func nextStep(u *court.User, c *court.Case) (string, []any) {
 		return "step.settled", nil
 	case court.CaseConverted:
 		return "step.converted", nil
+	case court.CaseRuled:
+		return "step.ruled", nil
 	}
 	return "step.closed", nil
 }

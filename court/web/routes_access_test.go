@@ -91,10 +91,10 @@ var otherRoutes = []routeCheck{
 	// Drafts of incomplete claims belong to one consumer; to anyone else
 	// they do not exist. (The consumer's own calls that would end the
 	// draft use drafts of their own, or stop at validation.)
-	{"POST", "/api/v1/drafts", "", draftBody, map[string]int{"anon": 401, "*": 404, "claimant1": 201, "claimant2": 201}},
+	{"POST", "/api/v1/drafts", "", filingDraftBody, map[string]int{"anon": 401, "*": 404, "claimant1": 201, "claimant2": 201}},
 	{"GET", "/api/v1/drafts", "", nil, map[string]int{"anon": 401, "*": 200}}, // one's own: none but a consumer's
 	{"GET", "/api/v1/drafts/:id", "", nil, ownDraft},
-	{"PUT", "/api/v1/drafts/:id", "", draftBody, ownDraft},
+	{"PUT", "/api/v1/drafts/:id", "", filingDraftBody, ownDraft},
 	{"POST", "/api/v1/drafts/:id/submit", "", nil, map[string]int{"anon": 401, "*": 404, "claimant1": 400}},
 	{"DELETE", "/api/v1/drafts/:id", "", nil, map[string]int{"anon": 401, "*": 404, "claimant1": 204}},
 	{"GET", "/drafts/:id", "", nil, map[string]int{"anon": 303, "*": 404, "claimant1": 200}},
@@ -120,7 +120,7 @@ var otherRoutes = []routeCheck{
 
 var ownDraft = map[string]int{"anon": 401, "*": 404, "claimant1": 200}
 
-func draftBody(*routeFixture) string { return `{"facts":"商家拒绝退款"}` }
+func filingDraftBody(*routeFixture) string { return `{"facts":"商家拒绝退款"}` }
 
 // TestRouteAccessMatrix: every route of the app has an entry in one of the
 // access matrices, and each route here answers every role as listed.

@@ -22,6 +22,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/ledger"
+	"github.com/shangcheng-court/courtd/court/rulings"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -52,6 +53,9 @@ type Config struct {
 	// Ledger is the court's Merkle ledger (issue 4): the Prover of
 	// receipts, served at /api/v1/ledger/...; nil: no ledger routes.
 	Ledger *ledger.Ledger
+	// Rulings drafts, signs and verifies rulings and mediation documents
+	// (issue 6); nil: one without PDFs, signing with the Ledger's key if any.
+	Rulings *rulings.Service
 }
 
 // Server is the court's HTTP server.
@@ -169,6 +173,7 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 	s.outboxAPIRoutes(api)
 	s.hearingAPIRoutes(api)
 	s.scheduleAPIRoutes(api)
+	s.rulingAPIRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 
 	pages := app.Group("", s.pageAuth, s.csrfCheck)
@@ -201,6 +206,7 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 	s.outboxPageRoutes(pages)
 	s.hearingPageRoutes(pages)
 	s.schedulePageRoutes(pages)
+	s.rulingPageRoutes(pages)
 	pages.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 	return s, nil
 }
