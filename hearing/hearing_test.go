@@ -292,13 +292,17 @@ func TestScreenShare(t *testing.T) {
 	consumer.waitFor(isEvent(hearing.EventAdmitted))
 	judge.publish(false)
 	consumer.send(hearing.Message{Type: hearing.TypeScreen, On: true})
-	consumer.waitFor(func(m hearing.Message) bool { return m.Type == hearing.TypeEvent && m.Event == hearing.EventScreen && m.On })
+	consumer.waitFor(func(m hearing.Message) bool {
+		return m.Type == hearing.TypeEvent && m.Event == hearing.EventScreen && m.On
+	})
 	judge.send(hearing.Message{Type: hearing.TypeScreen, On: true})
 	judge.waitFor(isError("err.hearing_screen_busy"))
 	consumer.publish(true)
 	eventually(t, "judge receives the screen", func() bool { return judge.count(consumerID, "screen") > 5 })
 	judge.send(hearing.Message{Type: hearing.TypeScreen, On: false, Target: consumerID})
-	consumer.waitFor(func(m hearing.Message) bool { return m.Type == hearing.TypeEvent && m.Event == hearing.EventScreen && !m.On })
+	consumer.waitFor(func(m hearing.Message) bool {
+		return m.Type == hearing.TypeEvent && m.Event == hearing.EventScreen && !m.On
+	})
 	time.Sleep(300 * time.Millisecond)
 	if flowing(judge, consumerID, "screen") {
 		t.Errorf("screen still forwarded after release")

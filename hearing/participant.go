@@ -648,4 +648,3 @@ func (t *pubTrack) requestKeyframe() {
 		_ = pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(t.remote.SSRC())}})
 	}
 }
-
