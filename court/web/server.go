@@ -20,6 +20,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
+	"github.com/shangcheng-court/courtd/hearing"
 )
 
 // Config is what the web layer needs from the command line.
@@ -40,6 +41,9 @@ type Config struct {
 	// BodyLimit bounds request bodies (forms and JSON).
 	BodyLimit int
 	Logger    *slog.Logger
+	// Hearings runs the remote hearing rooms (signalling at /hearing/ws);
+	// nil serves no hearings.
+	Hearings *hearing.Server
 }
 
 // Server is the court's HTTP server.
