@@ -24,6 +24,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
+	"github.com/shangcheng-court/courtd/hearing"
 )
 
 // DBFile is the database's name in the data dir.
@@ -49,11 +50,13 @@ type Main struct {
 	ProfileFile    string
 	LogLevel       string
 	LogFormat      string
+	Media          mediaFlags
 
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	db             *storage.DB
 	srv            *web.Server
+	hearings       *hearing.Server
 	ln             net.Listener
 	url            string
 	stop           context.CancelFunc
@@ -87,6 +90,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.AuthRate, "auth-rate", 30, "login, registration and token requests allowed per minute from one address")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&m.LogFormat, "log-format", "text", "log format: text or json")
+	m.Media.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -98,6 +102,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("-tls-cert and -tls-key go together")
+	}
+	if err := m.Media.check(); err != nil {
+		return err
 	}
 	if m.SessionIdle <= 0 || m.SessionMax <= 0 || m.TokenTTL <= 0 || m.AuthRate <= 0 || m.FilingBatch <= 0 {
 		return errors.New("-session-idle, -session-max, -token-ttl, -auth-rate and -filing-batch must be positive")
@@ -161,9 +168,15 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	tlsOn := m.TLSCert != ""
 	dk := docket.New(m.db, profile)
+	if m.Media.On {
+		if m.hearings, err = m.Media.open(m.log); err != nil {
+			return err
+		}
+	}
 	m.srv, err = web.New(web.Config{
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
+		Hearings: m.hearings,
 	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err
@@ -264,6 +277,11 @@ func (m *Main) Close() error {
 	if m.stop != nil {
 		m.stop()
 		m.wg.Wait()
+	}
+	// Hearings first: their WebSockets are hijacked connections the HTTP
+	// shutdown would otherwise wait for.
+	if m.hearings != nil {
+		errs = append(errs, m.hearings.Close())
 	}
 	if m.srv != nil && m.ln != nil {
 		if err := m.srv.App().ShutdownWithTimeout(10 * time.Second); err != nil {
