@@ -81,15 +81,19 @@ func (th *testHearing) token(tb testing.TB, hearingID, user int64, role court.Ro
 	return tok
 }
 
-// clientAPI is the WebRTC stack of the test clients: loopback only, no mDNS.
-func clientAPI(tb testing.TB) *webrtc.API {
+// clientAPI is the WebRTC stack of the test clients: loopback only, no mDNS,
+// UDP unless other network types are given.
+func clientAPI(tb testing.TB, networks ...webrtc.NetworkType) *webrtc.API {
+	if len(networks) == 0 {
+		networks = []webrtc.NetworkType{webrtc.NetworkTypeUDP4}
+	}
 	var se webrtc.SettingEngine
 	lf := logging.NewDefaultLoggerFactory()
 	lf.DefaultLogLevel = logging.LogLevelError
 	se.LoggerFactory = lf
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetNetworkTypes(networks)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterDefaultCodecs(); err != nil {
@@ -102,13 +106,15 @@ func clientAPI(tb testing.TB) *webrtc.API {
 // sending synthetic audio and video, and a subscribe connection counting
 // what arrives per (publisher stream, kind).
 type client struct {
-	tb   testing.TB
-	ws   *websocket.Conn
-	api  *webrtc.API
-	wmu  sync.Mutex
-	msgs chan hearing.Message
-	done chan struct{}
-	wg   sync.WaitGroup
+	tb      testing.TB
+	ws      *websocket.Conn
+	api     *webrtc.API
+	conf    webrtc.Configuration // of both peer connections
+	wmu     sync.Mutex
+	msgs    chan hearing.Message
+	read    chan struct{} // closed when readLoop ends
+	closing atomic.Bool
+	wg      sync.WaitGroup
 
 	mu       sync.Mutex
 	pub, sub *webrtc.PeerConnection
@@ -119,13 +125,18 @@ type client struct {
 // dial connects and sends join with token; it does not wait for an answer.
 func dial(tb testing.TB, th *testHearing, token string) *client {
 	tb.Helper()
+	return dialWith(tb, th, token, clientAPI(tb))
+}
+
+// dialWith is dial with a given WebRTC stack.
+func dialWith(tb testing.TB, th *testHearing, token string, api *webrtc.API) *client {
+	tb.Helper()
 	ws, _, err := websocket.DefaultDialer.Dial(th.URL, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c := &client{tb: tb, ws: ws, api: clientAPI(tb), msgs: make(chan hearing.Message, 1000),
-		done: make(chan struct{}), counts: map[string]*atomic.Int64{}, stopSend: make(chan struct{})}
-	c.wg.Add(1)
+	c := &client{tb: tb, ws: ws, api: api, msgs: make(chan hearing.Message, 1000),
+		read: make(chan struct{}), counts: map[string]*atomic.Int64{}, stopSend: make(chan struct{})}
 	go c.readLoop()
 	c.send(hearing.Message{Type: hearing.TypeJoin, Token: token})
 	return c
@@ -147,7 +158,7 @@ func (c *client) send(m hearing.Message) {
 }
 
 func (c *client) readLoop() {
-	defer c.wg.Done()
+	defer close(c.read)
 	defer close(c.msgs)
 	for {
 		_, b, err := c.ws.ReadMessage()
@@ -167,7 +178,7 @@ func (c *client) readLoop() {
 			pub := c.pub
 			c.mu.Unlock()
 			if err := pub.SetRemoteDescription(*m.SDP); err != nil {
-				c.tb.Errorf("publish answer: %v", err)
+				c.failf("publish answer: %v", err)
 			}
 		default:
 			select {
@@ -182,10 +193,10 @@ func (c *client) readLoop() {
 func (c *client) answerSubscribe(offer webrtc.SessionDescription) {
 	c.mu.Lock()
 	if c.sub == nil {
-		pc, err := c.api.NewPeerConnection(webrtc.Configuration{})
+		pc, err := c.api.NewPeerConnection(c.conf)
 		if err != nil {
 			c.mu.Unlock()
-			c.tb.Errorf("subscribe: %v", err)
+			c.failf("subscribe: %v", err)
 			return
 		}
 		pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
@@ -213,17 +224,17 @@ func (c *client) answerSubscribe(offer webrtc.SessionDescription) {
 	pc := c.sub
 	c.mu.Unlock()
 	if err := pc.SetRemoteDescription(offer); err != nil {
-		c.tb.Errorf("subscribe offer: %v", err)
+		c.failf("subscribe offer: %v", err)
 		return
 	}
 	answer, err := pc.CreateAnswer(nil)
 	if err != nil {
-		c.tb.Errorf("subscribe answer: %v", err)
+		c.failf("subscribe answer: %v", err)
 		return
 	}
 	gathered := webrtc.GatheringCompletePromise(pc)
 	if err := pc.SetLocalDescription(answer); err != nil {
-		c.tb.Errorf("subscribe answer: %v", err)
+		c.failf("subscribe answer: %v", err)
 		return
 	}
 	<-gathered
@@ -235,7 +246,7 @@ func (c *client) answerSubscribe(offer webrtc.SessionDescription) {
 // the client closes.
 func (c *client) publish(screen bool) {
 	c.tb.Helper()
-	pc, err := c.api.NewPeerConnection(webrtc.Configuration{})
+	pc, err := c.api.NewPeerConnection(c.conf)
 	if err != nil {
 		c.tb.Fatal(err)
 	}
@@ -358,12 +369,14 @@ func (c *client) waitClosed() {
 // close drops the client: WebSocket and peer connections, and waits for
 // its goroutines.
 func (c *client) close() {
+	c.closing.Store(true)
 	select {
 	case <-c.stopSend:
 	default:
 		close(c.stopSend)
 	}
 	c.ws.Close()
+	<-c.read // no offer is being answered while the connections close
 	c.mu.Lock()
 	pub, sub := c.pub, c.sub
 	c.mu.Unlock()
@@ -374,6 +387,15 @@ func (c *client) close() {
 		sub.GracefulClose()
 	}
 	c.wg.Wait()
+}
+
+// failf reports a negotiation failure, unless the client is closing: the
+// server then closes its side too, and an offer already received may meet
+// a connection the server's DTLS close has just closed.
+func (c *client) failf(format string, args ...any) {
+	if !c.closing.Load() {
+		c.tb.Errorf(format, args...)
+	}
 }
 
 func itoa(n int64) string {

@@ -199,6 +199,20 @@ func (m *media) startTURN(cfg *Config, lf logging.LoggerFactory) error {
 	if bind == "" {
 		bind = "0.0.0.0"
 	}
+	// Relays may only reach this host's own media addresses: the TURN
+	// server is a way into the hearings, not an open proxy into the
+	// court's network.
+	own := map[string]bool{relayIP.String(): true}
+	for _, ip := range cfg.PublicIPs {
+		own[net.ParseIP(ip).String()] = true
+	}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				own[n.IP.String()] = true
+			}
+		}
+	}
 	m.turn, err = turn.NewServer(turn.ServerConfig{
 		Realm:         realm,
 		LoggerFactory: lf,
@@ -206,6 +220,7 @@ func (m *media) startTURN(cfg *Config, lf logging.LoggerFactory) error {
 		PacketConnConfigs: []turn.PacketConnConfig{{
 			PacketConn:            conn,
 			RelayAddressGenerator: &turn.RelayAddressGeneratorStatic{RelayAddress: relayIP, Address: bind},
+			PermissionHandler:     func(_ net.Addr, peer net.IP) bool { return own[peer.String()] },
 		}},
 	})
 	if err != nil {

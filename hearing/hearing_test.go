@@ -1,9 +1,12 @@
 package hearing_test
 
 import (
+	"net"
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/pion/webrtc/v4"
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/hearing"
@@ -375,4 +378,76 @@ func heapInUse() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapInuse
+}
+
+// TestFallbacks: a client that cannot use UDP gets its media over the TCP
+// port; a client allowed only relayed candidates gets it through the
+// embedded TURN server.
+func TestFallbacks(t *testing.T) {
+	th := mustHearing(t, func(c *hearing.Config) {
+		c.TURNPort = freeUDPPort(t)
+		c.TURNSecret = "turn-secret-for-tests"
+		c.TURNRelayIP = "127.0.0.1"
+	})
+	judge, jm := join(t, th, hearingID, judgeID, court.RoleJudge)
+	defer judge.close()
+	if len(jm.ICEServers) != 1 || jm.ICEServers[0].Username == "" || jm.ICEServers[0].Credential == "" {
+		t.Fatalf("joined: got ICE servers %+v, want the TURN server with credentials", jm.ICEServers)
+	}
+	judge.publish(false)
+
+	tcp := dialWith(t, th, th.token(t, hearingID, consumerID, court.RoleClaimant), clientAPI(t, webrtc.NetworkTypeTCP4))
+	defer tcp.close()
+	tcp.waitFor(func(m hearing.Message) bool { return m.Type == hearing.TypeJoined })
+	relayed := dialWith(t, th, th.token(t, hearingID, merchantID, court.RoleMerchant), clientAPI(t))
+	defer relayed.close()
+	m := relayed.waitFor(func(m hearing.Message) bool { return m.Type == hearing.TypeJoined })
+	relayed.conf = webrtc.Configuration{ICETransportPolicy: webrtc.ICETransportPolicyRelay}
+	for _, s := range m.ICEServers {
+		relayed.conf.ICEServers = append(relayed.conf.ICEServers, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
+	tcp.waitFor(isEvent(hearing.EventAdmitted))
+	relayed.waitFor(isEvent(hearing.EventAdmitted))
+	tcp.publish(false)
+	relayed.publish(false)
+	for _, c := range []*client{tcp, relayed} {
+		eventually(t, "fallback client receives the judge", func() bool { return c.count(judgeID, "video") > 5 })
+	}
+	eventually(t, "judge receives the TCP client", func() bool { return judge.count(consumerID, "audio") > 5 })
+	eventually(t, "judge receives the relayed client", func() bool { return judge.count(merchantID, "audio") > 5 })
+	for _, c := range []*client{tcp, relayed} {
+		want := "tcp"
+		if c == relayed {
+			want = "relay"
+		}
+		if got := selectedCandidate(c); got != want {
+			t.Errorf("selected local candidate: got %q, want %q", got, want)
+		}
+	}
+}
+
+// selectedCandidate returns how c's subscribe connection reaches the
+// server: "relay", "tcp" or "udp".
+func selectedCandidate(c *client) string {
+	c.mu.Lock()
+	pc := c.sub
+	c.mu.Unlock()
+	pair, err := pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
+	if err != nil || pair == nil {
+		return ""
+	}
+	if pair.Local.Typ == webrtc.ICECandidateTypeRelay {
+		return "relay"
+	}
+	return pair.Local.Protocol.String()
+}
+
+func freeUDPPort(t *testing.T) int {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
 }
