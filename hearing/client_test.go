@@ -422,3 +422,46 @@ func flowing(c *client, user int64, kind string) bool {
 	time.Sleep(300 * time.Millisecond)
 	return c.count(user, kind) > before
 }
+
+// restartPublish re-offers the publish connection with new ICE credentials,
+// as a browser does after a network change.
+func (c *client) restartPublish() {
+	c.tb.Helper()
+	c.mu.Lock()
+	pc := c.pub
+	c.mu.Unlock()
+	offer, err := pc.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
+	if err != nil {
+		c.tb.Fatal(err)
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(offer); err != nil {
+		c.tb.Fatal(err)
+	}
+	<-gathered
+	c.send(hearing.Message{Type: hearing.TypeOffer, PC: hearing.PCPublish, SDP: pc.LocalDescription()})
+}
+
+// remoteUfrag returns the ICE username fragment of the server's side of a
+// connection ("" before it is known).
+func (c *client) remoteUfrag(which string) string {
+	c.mu.Lock()
+	pc := c.sub
+	if which == hearing.PCPublish {
+		pc = c.pub
+	}
+	c.mu.Unlock()
+	if pc == nil {
+		return ""
+	}
+	d := pc.CurrentRemoteDescription()
+	if d == nil {
+		return ""
+	}
+	for _, line := range strings.Split(d.SDP, "\n") {
+		if u, ok := strings.CutPrefix(strings.TrimSpace(line), "a=ice-ufrag:"); ok {
+			return u
+		}
+	}
+	return ""
+}

@@ -451,3 +451,33 @@ func freeUDPPort(t *testing.T) int {
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
+
+// TestICERestart: both connections survive an ICE restart (new credentials,
+// as after a change of network) and media keeps flowing.
+func TestICERestart(t *testing.T) {
+	th := mustHearing(t, nil)
+	judge, _ := join(t, th, hearingID, judgeID, court.RoleJudge)
+	defer judge.close()
+	consumer, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
+	defer consumer.close()
+	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
+	consumer.waitFor(isEvent(hearing.EventAdmitted))
+	judge.publish(false)
+	consumer.publish(false)
+	eventually(t, "media both ways", func() bool {
+		return consumer.count(judgeID, "video") > 5 && judge.count(consumerID, "video") > 5
+	})
+
+	sub, pub := consumer.remoteUfrag(hearing.PCSubscribe), consumer.remoteUfrag(hearing.PCPublish)
+	if sub == "" || pub == "" {
+		t.Fatalf("ufrags before restart: got %q and %q", sub, pub)
+	}
+	consumer.send(hearing.Message{Type: hearing.TypeRestart})
+	consumer.restartPublish()
+	eventually(t, "new server credentials on both connections", func() bool {
+		return consumer.remoteUfrag(hearing.PCSubscribe) != sub && consumer.remoteUfrag(hearing.PCPublish) != pub
+	})
+	eventually(t, "media after the restart", func() bool {
+		return flowing(consumer, judgeID, "video") && flowing(judge, consumerID, "audio")
+	})
+}
