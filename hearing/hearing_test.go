@@ -118,6 +118,19 @@ func TestJoinRefused(t *testing.T) {
 	c.close()
 }
 
+// TestFlood: a client sending messages faster than any room page would is
+// cut off.
+func TestFlood(t *testing.T) {
+	th := mustHearing(t, nil)
+	c, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
+	defer c.close()
+	for range 150 {
+		c.send(hearing.Message{Type: hearing.TypeChat, Text: "x"})
+	}
+	c.waitFor(isError("err.hearing_too_many"))
+	c.waitClosed()
+}
+
 // TestHearing is the whole room: the parties wait and receive nothing; the
 // judge admits them; everyone receives the other two's audio and video; a
 // mute stops one track; chat is kept; remove cuts the removed one off both
@@ -196,6 +209,23 @@ func TestHearing(t *testing.T) {
 	}
 	judge.send(hearing.Message{Type: hearing.TypeMute, Target: merchantID, Kind: "audio", On: false})
 	eventually(t, "unmuted audio flows again", func() bool { return flowing(consumer, merchantID, "audio") })
+	judge.send(hearing.Message{Type: hearing.TypeMute, Target: consumerID, Kind: "video", On: true})
+	consumer.waitFor(isEvent(hearing.EventMuted))
+	time.Sleep(200 * time.Millisecond)
+	if flowing(merchant, consumerID, "video") || !flowing(merchant, consumerID, "audio") {
+		t.Errorf("video mute: got the wrong kind stopped")
+	}
+	judge.send(hearing.Message{Type: hearing.TypeMute, Target: consumerID, Kind: "video", On: false})
+	judge.send(hearing.Message{Type: hearing.TypeAskMute, Target: merchantID, Kind: "audio"})
+	if m := merchant.waitFor(isEvent(hearing.EventAskMute)); m.Kind != "audio" {
+		t.Errorf("ask_mute: got kind %q, want audio", m.Kind)
+	}
+	judge.send(hearing.Message{Type: hearing.TypeMute, Target: merchantID, Kind: "sound", On: true})
+	judge.waitFor(isError("err.hearing_bad_kind"))
+	judge.send(hearing.Message{Type: hearing.TypeRemove, Target: judgeID})
+	judge.waitFor(isError("err.hearing_not_judge_target"))
+	judge.send(hearing.Message{Type: hearing.TypeAdmit, Target: 999})
+	judge.waitFor(isError("err.hearing_no_such_participant"))
 
 	// Chat goes to everyone admitted and into the record.
 	consumer.send(hearing.Message{Type: hearing.TypeChat, Text: "  我已提交订单截图  "})

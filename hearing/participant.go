@@ -43,6 +43,7 @@ type participant struct {
 	done       chan struct{}
 	stopOnce   sync.Once
 	writerDone chan struct{}
+	readerDone chan struct{}
 
 	// pubMu serialises the publish connection's negotiation.
 	pubMu      sync.Mutex
@@ -65,7 +66,7 @@ type participant struct {
 
 func newParticipant(r *room, conn Conn, c Claims, localize func(court.Message) string) *participant {
 	return &participant{room: r, conn: conn, id: c.User, name: c.Name, role: c.Role, localize: localize,
-		out: make(chan []byte, 256), done: make(chan struct{}), writerDone: make(chan struct{}),
+		out: make(chan []byte, 256), done: make(chan struct{}), writerDone: make(chan struct{}), readerDone: make(chan struct{}),
 		senders: map[*pubTrack]*webrtc.RTPSender{}}
 }
 
@@ -142,7 +143,15 @@ func (p *participant) writeLoop() {
 						return
 					}
 				default:
+					// The closing handshake: the client answers the close
+					// frame, which ends the reader. Closing the socket
+					// before that, with client data unread, would reset
+					// the connection and could lose what was just sent.
 					_ = p.conn.WriteControl(wsClose, []byte{0x03, 0xe8}, time.Now().Add(time.Second))
+					select {
+					case <-p.readerDone:
+					case <-time.After(time.Second):
+					}
 					return
 				}
 			}
@@ -151,15 +160,32 @@ func (p *participant) writeLoop() {
 }
 
 // readLoop handles the participant's messages until the connection ends.
+// A client sending more than maxPerSecond messages in a second is cut off:
+// no honest room page comes near it (ICE candidates are the busiest).
 func (p *participant) readLoop() {
+	defer close(p.readerDone)
 	p.conn.SetPongHandler(func(string) error {
 		return p.conn.SetReadDeadline(time.Now().Add(readTimeout))
 	})
+	window, count := time.Now(), 0
 	for {
 		_ = p.conn.SetReadDeadline(time.Now().Add(readTimeout))
 		_, b, err := p.conn.ReadMessage()
 		if err != nil {
 			return
+		}
+		if now := time.Now(); now.Sub(window) > time.Second {
+			window, count = now, 0
+		}
+		if count++; count == maxPerSecond+1 {
+			p.sendErr(court.Errorf(court.ETOOMANY, "err.hearing_too_many"))
+			p.stop()
+		}
+		if count > maxPerSecond {
+			// Read on, ignoring, until the writer has flushed the error and
+			// closed the socket: closing with unread data would reset the
+			// connection and lose the error.
+			continue
 		}
 		var m Message
 		if err := json.Unmarshal(b, &m); err != nil {
@@ -521,21 +547,25 @@ type pubTrack struct {
 
 var trackSeq atomic.Int64
 
-// onTrack starts forwarding a track the participant publishes. A second
-// video track is the screen share, forwarded only while the participant
-// holds the room's screen slot; further video tracks are ignored.
+// onTrack starts forwarding a track the participant publishes: one audio
+// track and one camera track; a second video track is the screen share,
+// forwarded only while the participant holds the room's screen slot. Any
+// further track is ignored, so a client cannot flood the others.
 func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	r := p.room
 	kind := remote.Kind()
 	name := kind.String()
 	r.mu.Lock()
-	videos := 0
+	videos, audios := 0, 0
 	for _, t := range p.pubs {
 		if t.kind == webrtc.RTPCodecTypeVideo {
 			videos++
+		} else {
+			audios++
 		}
 	}
-	if (kind == webrtc.RTPCodecTypeVideo && videos >= 2) || !p.admitted || p.closing {
+	tooMany := (kind == webrtc.RTPCodecTypeVideo && videos >= 2) || (kind == webrtc.RTPCodecTypeAudio && audios >= 1)
+	if tooMany || !p.admitted || p.closing {
 		r.mu.Unlock()
 		return // pion discards what nobody reads
 	}

@@ -273,6 +273,10 @@ func (r *room) post(p *participant, text string) error {
 	}
 	m := ChatMessage{From: p.id, Name: p.name, Role: p.role, Text: text, At: time.Now().UTC()}
 	r.mu.Lock()
+	if len(r.chat) >= maxChatLines {
+		r.mu.Unlock()
+		return court.Errorf(court.ECONFLICT, "err.hearing_chat_full", "Max", maxChatLines)
+	}
 	r.chat = append(r.chat, m)
 	r.mu.Unlock()
 	r.broadcast(Message{Type: TypeChat, Chat: &m}, true)

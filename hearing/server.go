@@ -214,6 +214,7 @@ func (s *Server) Serve(conn Conn, localize func(court.Message) string) {
 	go p.writeLoop()
 	if err := r.join(p); err != nil {
 		p.sendErr(err)
+		close(p.readerDone) // nothing will read: the writer need not wait
 		p.stop()
 		<-p.writerDone
 		return

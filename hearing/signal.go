@@ -139,4 +139,8 @@ const (
 	maxMessage = 64 << 10 // an SDP with many candidates fits easily
 	maxChat    = 2000     // runes
 	maxName    = 100      // runes
+	// maxChatLines bounds a hearing's chat (kept in memory until it ends):
+	// hours of real use stay far below it.
+	maxChatLines = 5000
+	maxPerSecond = 100 // messages from one client
 )
