@@ -99,8 +99,13 @@ func clientAPI(tb testing.TB, networks ...webrtc.NetworkType) *webrtc.API {
 	if err := me.RegisterDefaultCodecs(); err != nil {
 		tb.Fatal(err)
 	}
+	if err := me.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: audioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
+		tb.Fatal(err)
+	}
 	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me))
 }
+
+const audioLevelURI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 
 // client is an in-process participant: a WebSocket, a publish connection
 // sending synthetic audio and video, and a subscribe connection counting
@@ -120,6 +125,9 @@ type client struct {
 	pub, sub *webrtc.PeerConnection
 	counts   map[string]*atomic.Int64 // "p12/audio" -> packets received
 	stopSend chan struct{}
+	// level, when set before publish, is put in every audio packet as the
+	// audio level header extension (-dBov: 0 loud, 127 silent), as browsers do.
+	level uint8
 }
 
 // dial connects and sends join with token; it does not wait for an answer.
@@ -257,10 +265,16 @@ func (c *client) publish(screen bool) {
 		sc, _ := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "sc", "s")
 		tracks = append(tracks, sc)
 	}
+	var levelExt uint8
 	for _, tr := range tracks {
 		s, err := pc.AddTrack(tr)
 		if err != nil {
 			c.tb.Fatal(err)
+		}
+		for _, e := range s.GetParameters().HeaderExtensions {
+			if e.URI == audioLevelURI && tr == audio {
+				levelExt = uint8(e.ID)
+			}
 		}
 		c.wg.Add(1)
 		go func() { // read RTCP so the interceptors run, as a browser does
@@ -303,6 +317,9 @@ func (c *client) publish(screen bool) {
 			for i, tr := range tracks {
 				pkt := &rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: uint32(seq) * 960,
 					SSRC: uint32(i + 1), PayloadType: 96}, Payload: payload}
+				if tr == audio && c.level != 0 && levelExt != 0 {
+					_ = pkt.SetExtension(levelExt, []byte{c.level})
+				}
 				_ = tr.WriteRTP(pkt)
 			}
 		}

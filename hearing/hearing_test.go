@@ -142,6 +142,7 @@ func TestHearing(t *testing.T) {
 	if !jm.You.Admitted {
 		t.Fatalf("judge: got waiting, want admitted")
 	}
+	judge.level = 30 // the judge talks
 	judge.publish(false)
 
 	consumer, cm := join(t, th, hearingID, consumerID, court.RoleClaimant)
@@ -184,7 +185,7 @@ func TestHearing(t *testing.T) {
 			}
 		}
 	}
-	// Presence lists all three, and someone speaks (audio flows).
+	// Presence lists all three, and the judge speaks.
 	judge.waitFor(func(m hearing.Message) bool {
 		if m.Type != hearing.TypePresence || len(m.Participants) != 3 {
 			return false
@@ -408,6 +409,32 @@ func heapInUse() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapInuse
+}
+
+// TestSpeaking: who speaks comes from the audio level each audio packet
+// carries: a loud publisher is speaking, a silent one is not.
+func TestSpeaking(t *testing.T) {
+	th := mustHearing(t, nil)
+	judge, _ := join(t, th, hearingID, judgeID, court.RoleJudge)
+	defer judge.close()
+	consumer, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
+	defer consumer.close()
+	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
+	consumer.waitFor(isEvent(hearing.EventAdmitted))
+	judge.level = 20     // -20 dBov: talking
+	consumer.level = 127 // silence
+	judge.publish(false)
+	consumer.publish(false)
+	eventually(t, "media both ways", func() bool {
+		return consumer.count(judgeID, "audio") > 5 && judge.count(consumerID, "audio") > 5
+	})
+	consumer.waitFor(func(m hearing.Message) bool {
+		speaking := map[int64]bool{}
+		for _, p := range m.Participants {
+			speaking[p.ID] = p.Speaking
+		}
+		return m.Type == hearing.TypePresence && len(m.Participants) == 2 && speaking[judgeID] && !speaking[consumerID]
+	})
 }
 
 // TestFallbacks: a client that cannot use UDP gets its media over the TCP

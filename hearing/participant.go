@@ -629,6 +629,11 @@ func (t *pubTrack) forward() {
 		if t.muted() || !t.forwardable() {
 			continue
 		}
+		// Header extension ids were negotiated with the publisher, not with
+		// each subscriber, so they are not passed on (who speaks is in the
+		// presence messages).
+		pkt.Header.Extension = false
+		pkt.Header.Extensions = pkt.Header.Extensions[:0]
 		_ = t.local.WriteRTP(&pkt) // a subscriber's failure is its own
 	}
 	r := p.room
