@@ -94,12 +94,15 @@ func newMedia(cfg *Config) (*media, error) {
 				// A large receive buffer keeps bursts of video from being
 				// dropped by the kernel before the mux reads them.
 				_ = conn.SetReadBuffer(4 << 20)
+				_ = conn.SetWriteBuffer(4 << 20)
 				m.udpPort = conn.LocalAddr().(*net.UDPAddr).Port
 				m.udp = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), conn)
 			}
 		} else {
 			var mux *ice.MultiUDPMuxDefault
-			opts := []ice.UDPMuxFromPortOption{ice.UDPMuxFromPortWithReadBufferSize(4 << 20)}
+			opts := []ice.UDPMuxFromPortOption{
+				ice.UDPMuxFromPortWithReadBufferSize(4 << 20), ice.UDPMuxFromPortWithWriteBufferSize(4 << 20),
+			}
 			if cfg.Loopback {
 				opts = append(opts, ice.UDPMuxFromPortWithLoopback())
 			}
