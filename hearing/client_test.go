@@ -25,8 +25,9 @@ import (
 // testHearing is a hearing server on loopback, signalling over a real
 // WebSocket served by net/http.
 type testHearing struct {
-	Srv *hearing.Server
-	URL string // ws://...
+	Srv  *hearing.Server
+	URL  string // ws://...
+	Page string // http://... serving roomPage
 
 	mu     sync.Mutex
 	ended  []hearing.Record
@@ -58,6 +59,11 @@ func mustHearing(tb testing.TB, adjust func(*hearing.Config)) *testHearing {
 	th.Srv = srv
 	up := websocket.Upgrader{}
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !websocket.IsWebSocketUpgrade(r) { // the browser test's page
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(roomPage))
+			return
+		}
 		c, err := up.Upgrade(w, r, nil)
 		if err != nil {
 			return
@@ -65,6 +71,7 @@ func mustHearing(tb testing.TB, adjust func(*hearing.Config)) *testHearing {
 		srv.Serve(c, nil)
 	}))
 	th.URL = "ws" + strings.TrimPrefix(hs.URL, "http")
+	th.Page = hs.URL
 	tb.Cleanup(func() {
 		srv.Close()
 		hs.Close()
