@@ -70,7 +70,8 @@ func chromium(t *testing.T) string {
 // TestBrowserInterop: a headless Chromium with a fake camera and microphone
 // joins, waits, is admitted by an in-process judge, and media flows both
 // ways through the SFU: the browser's real Opus and VP8 reach the judge,
-// the judge's RTP reaches the browser.
+// the judge's RTP reaches the browser, and the browser's audio level shows
+// it speaking.
 func TestBrowserInterop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Chromium")
@@ -117,6 +118,16 @@ func TestBrowserInterop(t *testing.T) {
 	})
 	poll(t, ctx, "the browser receives the judge's audio and video", `received()`, func(got struct{ Audio, Video int }) bool {
 		return got.Audio > 20 && got.Video > 20
+	})
+	// Chromium puts the audio level in its packets; its fake microphone
+	// beeps, so the browser is seen speaking.
+	judge.waitFor(func(m hearing.Message) bool {
+		for _, p := range m.Participants {
+			if m.Type == hearing.TypePresence && p.ID == consumerID && p.Speaking {
+				return true
+			}
+		}
+		return false
 	})
 	if errs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`state.errors`)); err != nil || len(errs) > 0 {
 		t.Errorf("browser errors: %v %v", errs, err)
