@@ -165,6 +165,9 @@ func TestHearing(t *testing.T) {
 		t.Fatalf("waiting parties received %d packets, want 0", n)
 	}
 
+	if got := th.Srv.Presence(hearingID); len(got) != 3 {
+		t.Errorf("Presence: got %d people, want 3", len(got))
+	}
 	judge.send(hearing.Message{Type: hearing.TypeAdmit, Target: consumerID})
 	consumer.waitFor(isEvent(hearing.EventAdmitted))
 	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})

@@ -113,6 +113,24 @@ func (s *Server) Chat(hearingID int64) []ChatMessage {
 	return append([]ChatMessage(nil), r.chat...)
 }
 
+// Presence returns who is in a running hearing (admitted or waiting), for
+// the court's pages; nil when the hearing is not running.
+func (s *Server) Presence(hearingID int64) []Presence {
+	s.mu.Lock()
+	r := s.rooms[hearingID]
+	s.mu.Unlock()
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Presence, 0, len(r.parts))
+	for _, p := range r.parts {
+		out = append(out, p.presenceLocked(r.talking[p.id]))
+	}
+	return out
+}
+
 // Close ends every hearing, waits for their connections to finish and
 // releases the media ports.
 func (s *Server) Close() error {
