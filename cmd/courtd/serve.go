@@ -278,8 +278,8 @@ func (m *Main) Close() error {
 		m.stop()
 		m.wg.Wait()
 	}
-	// Hearings first: their WebSockets are hijacked connections the HTTP
-	// shutdown would otherwise wait for.
+	// Hearings first: their WebSockets are hijacked from the HTTP server,
+	// whose shutdown neither waits for them nor ends them.
 	if m.hearings != nil {
 		errs = append(errs, m.hearings.Close())
 	}
