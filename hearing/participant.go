@@ -473,7 +473,11 @@ func (p *participant) negotiateLocked() {
 	}
 	offer, err := p.sub.CreateOffer(&webrtc.OfferOptions{ICERestart: p.subRestart})
 	if err != nil {
-		p.room.s.logf("hearing %d: offer for %d: %v", p.room.id, p.id, err)
+		// A connection the client has just closed (its DTLS close arrives
+		// before its socket's) is no news; anything else is.
+		if p.sub.ConnectionState() != webrtc.PeerConnectionStateClosed {
+			p.room.s.logf("hearing %d: offer for %d: %v", p.room.id, p.id, err)
+		}
 		return
 	}
 	p.subRestart = false

@@ -1,6 +1,8 @@
 package hearing
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,7 +64,7 @@ func (r *room) tick() {
 			}
 		}
 		for id, p := range r.parts {
-			talking := p.admitted && now.Sub(time.Unix(0, p.lastSound.Load())) < speakingHold
+			talking := p.admitted && !p.mutedAudio.Load() && now.Sub(time.Unix(0, p.lastSound.Load())) < speakingHold
 			if talking != r.talking[id] {
 				r.talking[id] = talking
 				changed = true
@@ -377,6 +379,10 @@ func (r *room) broadcastPresence() {
 		}
 	}
 	r.mu.Unlock()
+	// In a stable order, so the page's list does not reshuffle.
+	byID := func(a, b Presence) int { return cmp.Compare(a.ID, b.ID) }
+	slices.SortFunc(all, byID)
+	slices.SortFunc(in, byID)
 	for _, p := range judges {
 		p.send(Message{Type: TypePresence, Participants: all})
 	}

@@ -1,11 +1,13 @@
 package hearing
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -128,6 +130,7 @@ func (s *Server) Presence(hearingID int64) []Presence {
 	for _, p := range r.parts {
 		out = append(out, p.presenceLocked(r.talking[p.id]))
 	}
+	slices.SortFunc(out, func(a, b Presence) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 
