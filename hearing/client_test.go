@@ -439,6 +439,29 @@ func eventually(tb testing.TB, what string, cond func() bool) {
 	}
 }
 
+// stops fails the test unless c stops receiving user's kind within 3 s
+// (packets already in flight may still arrive at first).
+func stops(tb testing.TB, what string, c *client, user int64, kind string) {
+	tb.Helper()
+	for deadline := time.Now().Add(3 * time.Second); flowing(c, user, kind); {
+		if time.Now().After(deadline) {
+			tb.Errorf("%s: still flowing, want stopped", what)
+			return
+		}
+	}
+}
+
+// flows fails the test unless c receives user's kind within 3 s.
+func flows(tb testing.TB, what string, c *client, user int64, kind string) {
+	tb.Helper()
+	for deadline := time.Now().Add(3 * time.Second); !flowing(c, user, kind); {
+		if time.Now().After(deadline) {
+			tb.Errorf("%s: not flowing, want flowing", what)
+			return
+		}
+	}
+}
+
 // flowing reports whether c receives user's kind: the count rises within
 // half a second.
 func flowing(c *client, user int64, kind string) bool {
