@@ -26,6 +26,7 @@ import (
 // WebSocket served by net/http.
 type testHearing struct {
 	Srv  *hearing.Server
+	Key  []byte // the token key
 	URL  string // ws://...
 	Page string // http://... serving roomPage
 
@@ -43,7 +44,7 @@ func mustHearing(tb testing.TB, adjust func(*hearing.Config)) *testHearing {
 	if adjust != nil {
 		adjust(&cfg)
 	}
-	th := &testHearing{}
+	th := &testHearing{Key: key}
 	srv, err := hearing.New(cfg, hearing.Hooks{
 		OnEnd: func(r hearing.Record) { th.mu.Lock(); th.ended = append(th.ended, r); th.mu.Unlock() },
 		OnChat: func(_ int64, m hearing.ChatMessage) {

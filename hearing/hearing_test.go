@@ -97,9 +97,16 @@ func TestJoinRefused(t *testing.T) {
 	used.waitFor(func(m hearing.Message) bool { return m.Type == hearing.TypeJoined })
 	used.close()
 
-	th.Srv.Tokens().Now = func() time.Time { return time.Now().Add(-time.Hour) }
-	old := th.token(t, hearingID, merchantID, court.RoleMerchant)
-	th.Srv.Tokens().Now = time.Now
+	// An expired token: signed with the server's key by a clock an hour behind.
+	past, err := hearing.NewTokens(th.Key, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	past.Now = func() time.Time { return time.Now().Add(-time.Hour) }
+	old, err := past.Issue(hearingID, merchantID, court.RoleMerchant, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tt := range []struct{ name, token, key string }{
 		{"forged", tok[:len(tok)-4] + "AAAA", "err.hearing_token_invalid"},
