@@ -31,6 +31,7 @@ type testHearing struct {
 	Page string // http://... serving roomPage
 
 	mu     sync.Mutex
+	tapped map[string]int // "2/audio" -> packets the OnTrack tap got; -1 after the end
 	ended  []hearing.Record
 	chats  []hearing.ChatMessage
 	leaves int
@@ -44,7 +45,7 @@ func mustHearing(tb testing.TB, adjust func(*hearing.Config)) *testHearing {
 	if adjust != nil {
 		adjust(&cfg)
 	}
-	th := &testHearing{Key: key}
+	th := &testHearing{Key: key, tapped: map[string]int{}}
 	srv, err := hearing.New(cfg, hearing.Hooks{
 		OnEnd: func(r hearing.Record) { th.mu.Lock(); th.ended = append(th.ended, r); th.mu.Unlock() },
 		OnChat: func(_ int64, m hearing.ChatMessage) {
@@ -53,6 +54,18 @@ func mustHearing(tb testing.TB, adjust func(*hearing.Config)) *testHearing {
 			th.mu.Unlock()
 		},
 		OnLeave: func(int64, hearing.Presence, time.Time) { th.mu.Lock(); th.leaves++; th.mu.Unlock() },
+		OnTrack: func(_ int64, p hearing.Presence, kind string, _ webrtc.RTPCodecParameters) func(*rtp.Packet) {
+			key := itoa(p.ID) + "/" + kind
+			return func(pkt *rtp.Packet) {
+				th.mu.Lock()
+				defer th.mu.Unlock()
+				if pkt == nil {
+					th.tapped[key] = -1
+				} else if th.tapped[key] >= 0 {
+					th.tapped[key]++
+				}
+			}
+		},
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -78,6 +91,13 @@ func mustHearing(tb testing.TB, adjust func(*hearing.Config)) *testHearing {
 		hs.Close()
 	})
 	return th
+}
+
+// tappedCount returns what the OnTrack tap of user's kind got (-1: ended).
+func (th *testHearing) tappedCount(user int64, kind string) int {
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	return th.tapped[itoa(user)+"/"+kind]
 }
 
 func (th *testHearing) token(tb testing.TB, hearingID, user int64, role court.Role) string {

@@ -232,6 +232,12 @@ func TestHearing(t *testing.T) {
 	judge.send(hearing.Message{Type: hearing.TypeAdmit, Target: 999})
 	judge.waitFor(isError("err.hearing_no_such_participant"))
 
+	// The recorder's tap gets the forwarded packets.
+	if th.tappedCount(judgeID, "video") < 10 || th.tappedCount(consumerID, "audio") < 10 {
+		t.Errorf("OnTrack taps: got judge video %d, consumer audio %d packets, want both at least 10",
+			th.tappedCount(judgeID, "video"), th.tappedCount(consumerID, "audio"))
+	}
+
 	// Chat goes to everyone admitted and into the record.
 	consumer.send(hearing.Message{Type: hearing.TypeChat, Text: "  我已提交订单截图  "})
 	got := merchant.waitFor(func(m hearing.Message) bool { return m.Type == hearing.TypeChat })
@@ -246,6 +252,7 @@ func TestHearing(t *testing.T) {
 	judge.send(hearing.Message{Type: hearing.TypeRemove, Target: merchantID})
 	merchant.waitFor(isEvent(hearing.EventRemoved))
 	merchant.waitClosed()
+	eventually(t, "the removed merchant's tap ends", func() bool { return th.tappedCount(merchantID, "video") == -1 })
 	stops(t, "the removed merchant's video", consumer, merchantID, "video")
 	stops(t, "the removed merchant's audio", judge, merchantID, "audio")
 	stops(t, "the judge's video to the removed merchant", merchant, judgeID, "video")

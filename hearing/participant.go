@@ -546,6 +546,7 @@ type pubTrack struct {
 	kind     webrtc.RTPCodecType
 	screen   bool
 	levelExt uint8 // audio level header extension id, 0 when not negotiated
+	tap      func(*rtp.Packet)
 	lastPLI  atomic.Int64
 }
 
@@ -594,8 +595,12 @@ func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiv
 	}
 	p.pubs = append(p.pubs, t)
 	p.wg.Add(1)
+	me := p.presenceLocked(r.talking[p.id])
 	r.mu.Unlock()
 
+	if h := r.s.hooks.OnTrack; h != nil {
+		t.tap = h(r.id, me, name, remote.Codec())
+	}
 	go t.forward()
 	r.resync()
 }
@@ -639,6 +644,12 @@ func (t *pubTrack) forward() {
 		pkt.Header.Extension = false
 		pkt.Header.Extensions = pkt.Header.Extensions[:0]
 		_ = t.local.WriteRTP(&pkt) // a subscriber's failure is its own
+		if t.tap != nil {
+			t.tap(&pkt)
+		}
+	}
+	if t.tap != nil {
+		t.tap(nil)
 	}
 	r := p.room
 	r.mu.Lock()

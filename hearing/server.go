@@ -12,7 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/rtp"
 	"github.com/pion/turn/v5"
+	"github.com/pion/webrtc/v4"
 
 	"github.com/shangcheng-court/courtd/court"
 )
@@ -31,6 +33,12 @@ type Hooks struct {
 	OnChat func(hearingID int64, m ChatMessage)
 	// OnEnd: the hearing ended; the record holds its chat.
 	OnEnd func(r Record)
+	// OnTrack: a participant started publishing a track (kind "audio",
+	// "video" or "screen"). The function it returns, if any, is the
+	// recorder's tap: it gets every packet forwarded from that track, on
+	// the forwarding goroutine (the packet is only valid during the call;
+	// it must not block), and nil once when the track ends.
+	OnTrack func(hearingID int64, p Presence, kind string, codec webrtc.RTPCodecParameters) func(*rtp.Packet)
 }
 
 // Record is what a hearing leaves behind when it ends.
