@@ -16,8 +16,9 @@ import (
 )
 
 // Config is the media side of the hearings: where media arrives and how
-// clients behind NAT reach it. The zero value (plus a token key) serves media
-// on UDP 7882 and TCP 7882 of every interface with no TURN.
+// clients behind NAT reach it. The zero value (plus a token key) serves
+// media on free UDP and TCP ports of every interface with no TURN; courtd
+// asks for DefaultMediaPort.
 type Config struct {
 	// TokenKey signs join tokens (at least 32 bytes); TokenTTL is their life.
 	TokenKey []byte
