@@ -546,3 +546,23 @@ func TestICERestart(t *testing.T) {
 		return flowing(consumer, judgeID, "video") && flowing(judge, consumerID, "audio")
 	})
 }
+
+// TestAllInterfaces: with no listen address the media ports serve every
+// interface (the production setting), loopback included when asked.
+func TestAllInterfaces(t *testing.T) {
+	th := mustHearing(t, func(c *hearing.Config) { c.ListenIP = "" })
+	if udp, tcp := th.Srv.Ports(); udp == 0 || tcp == 0 {
+		t.Fatalf("ports: got UDP %d, TCP %d", udp, tcp)
+	}
+	judge, _ := join(t, th, hearingID, judgeID, court.RoleJudge)
+	defer judge.close()
+	consumer, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
+	defer consumer.close()
+	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
+	consumer.waitFor(isEvent(hearing.EventAdmitted))
+	judge.publish(false)
+	consumer.publish(false)
+	eventually(t, "media both ways", func() bool {
+		return consumer.count(judgeID, "video") > 5 && judge.count(consumerID, "audio") > 5
+	})
+}
