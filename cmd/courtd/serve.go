@@ -26,6 +26,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
+	"github.com/shangcheng-court/courtd/hearing"
 )
 
 // DBFile is the database's name in the data dir.
@@ -53,11 +54,13 @@ type Main struct {
 	LogFormat      string
 	Mail           mailFlags
 	CJKFont        string // TrueType CJK font for ruling PDFs ("": the usual system places)
+	Media          mediaFlags
 
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	db             *storage.DB
 	srv            *web.Server
+	hearings       *hearing.Server
 	ln             net.Listener
 	url            string
 	stop           context.CancelFunc
@@ -93,6 +96,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.LogFormat, "log-format", "text", "log format: text or json")
 	m.Mail.register(fs)
 	fs.StringVar(&m.CJKFont, "cjk-font", "", "CJK TrueType font (.ttf) for ruling PDFs; empty: look in the usual system places")
+	m.Media.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,6 +108,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("-tls-cert and -tls-key go together")
+	}
+	if err := m.Media.check(); err != nil {
+		return err
 	}
 	if m.SessionIdle <= 0 || m.SessionMax <= 0 || m.TokenTTL <= 0 || m.AuthRate <= 0 || m.FilingBatch <= 0 {
 		return errors.New("-session-idle, -session-max, -token-ttl, -auth-rate and -filing-batch must be positive")
@@ -172,6 +179,11 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	tlsOn := m.TLSCert != ""
 	dk := docket.New(m.db, profile)
+	if m.Media.On {
+		if m.hearings, err = m.Media.open(m.log); err != nil {
+			return err
+		}
+	}
 	rs, err := m.openRulings(m.db, profile, ledgerKey)
 	if err != nil {
 		return err
@@ -181,9 +193,10 @@ func (m *Main) Open(ctx context.Context) error {
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
 		// The built-in counter provider; an online provider is added here.
-		Fees:    fees.New(m.db, dk.Now),
-		Ledger:  led,
-		Rulings: rs,
+		Fees:     fees.New(m.db, dk.Now),
+		Ledger:   led,
+		Rulings:  rs,
+		Hearings: m.hearings,
 	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err
@@ -296,6 +309,11 @@ func (m *Main) Close() error {
 	if m.stop != nil {
 		m.stop()
 		m.wg.Wait()
+	}
+	// Hearings first: their WebSockets are hijacked from the HTTP server,
+	// whose shutdown neither waits for them nor ends them.
+	if m.hearings != nil {
+		errs = append(errs, m.hearings.Close())
 	}
 	if m.srv != nil && m.ln != nil {
 		if err := m.srv.App().ShutdownWithTimeout(10 * time.Second); err != nil {

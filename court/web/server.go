@@ -24,6 +24,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/rulings"
 	"github.com/shangcheng-court/courtd/court/storage"
+	"github.com/shangcheng-court/courtd/hearing"
 )
 
 // Config is what the web layer needs from the command line.
@@ -56,6 +57,9 @@ type Config struct {
 	// Rulings drafts, signs and verifies rulings and mediation documents
 	// (issue 6); nil: one without PDFs, signing with the Ledger's key if any.
 	Rulings *rulings.Service
+	// Hearings runs the remote hearing rooms (signalling at /hearing/ws);
+	// nil serves no hearings.
+	Hearings *hearing.Server
 }
 
 // Server is the court's HTTP server.

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"flag"
+	"log/slog"
+	"net"
+
+	"github.com/shangcheng-court/courtd/hearing"
+)
+
+// mediaFlags configure the remote hearings' media (docs/operations.md,
+// "Hearings: media ports").
+type mediaFlags struct {
+	On          bool
+	ListenIP    string
+	UDPPort     int
+	TCPPort     int
+	PublicIPs   string
+	Loopback    bool
+	TURNPort    int
+	TURNSecret  string
+	TURNRealm   string
+	TURNRelayIP string
+}
+
+func (f *mediaFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.On, "hearings", false, "serve remote hearings: signalling at /hearing/ws and media on the ports below")
+	fs.StringVar(&f.ListenIP, "media-listen-ip", "", "address the media ports bind to (default: every interface)")
+	fs.IntVar(&f.UDPPort, "media-udp-port", hearing.DefaultMediaPort, "the one UDP port every hearing's media uses (-1: no UDP)")
+	fs.IntVar(&f.TCPPort, "media-tcp-port", hearing.DefaultMediaPort, "TCP port for media when UDP is blocked (-1: no TCP)")
+	fs.StringVar(&f.PublicIPs, "media-public-ip", "", "comma-separated public addresses of this host behind a 1:1 NAT, announced to clients instead of the private one")
+	fs.BoolVar(&f.Loopback, "media-loopback", false, "announce loopback addresses too (a host whose only interface is lo)")
+	fs.IntVar(&f.TURNPort, "turn-port", 0, "UDP port of the embedded TURN server (0: no TURN)")
+	fs.StringVar(&f.TURNSecret, "turn-secret", "", "shared secret of the TURN server's time-limited credentials")
+	fs.StringVar(&f.TURNRealm, "turn-realm", "courtd", "realm of the TURN server")
+	fs.StringVar(&f.TURNRelayIP, "turn-relay-ip", "", "public address of the TURN relays (default: the first -media-public-ip)")
+}
+
+func (f *mediaFlags) check() error {
+	for _, ip := range append(splitList(f.PublicIPs), f.ListenIP, f.TURNRelayIP) {
+		if ip != "" && net.ParseIP(ip) == nil {
+			return errors.New("-media-public-ip, -media-listen-ip and -turn-relay-ip take IP addresses")
+		}
+	}
+	if f.UDPPort > 65535 || f.TCPPort > 65535 || f.TURNPort < 0 || f.TURNPort > 65535 {
+		return errors.New("-media-udp-port, -media-tcp-port and -turn-port take port numbers")
+	}
+	if f.TURNPort > 0 && f.TURNSecret == "" {
+		return errors.New("-turn-port needs -turn-secret")
+	}
+	return nil
+}
+
+// open starts the hearing server. Join tokens live two minutes, so a key
+// made at start is enough: a restart ends the running hearings anyway.
+func (f *mediaFlags) open(log *slog.Logger) (*hearing.Server, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	relay := f.TURNRelayIP
+	public := splitList(f.PublicIPs)
+	if relay == "" && len(public) > 0 {
+		relay = public[0]
+	}
+	return hearing.New(hearing.Config{
+		TokenKey: key, ListenIP: f.ListenIP, UDPPort: f.UDPPort, TCPPort: f.TCPPort, PublicIPs: public,
+		Loopback: f.Loopback, TURNPort: f.TURNPort, TURNSecret: f.TURNSecret, TURNRealm: f.TURNRealm,
+		TURNRelayIP: relay, Logger: log,
+	}, hearing.Hooks{})
+}
