@@ -177,6 +177,9 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 	s.outboxAPIRoutes(api)
 	s.hearingAPIRoutes(api)
 	s.scheduleAPIRoutes(api)
+	s.paymentAPIRoutes(api)
+	s.publicationAPIRoutes(api)
+	s.statsAPIRoutes(api)
 	s.rulingAPIRoutes(api)
 	api.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 
@@ -210,6 +213,9 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 	s.outboxPageRoutes(pages)
 	s.hearingPageRoutes(pages)
 	s.schedulePageRoutes(pages)
+	s.paymentPageRoutes(pages)
+	s.publicationPageRoutes(pages)
+	s.statsPageRoutes(pages)
 	s.rulingPageRoutes(pages)
 	pages.Use(func(c *fiber.Ctx) error { return court.ErrNotFound() })
 	return s, nil
