@@ -17,6 +17,7 @@ import (
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/ledger"
+	"github.com/shangcheng-court/courtd/court/rulings"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -60,10 +61,14 @@ func (m *Main) runLedger(ctx context.Context, l *ledger.Ledger, every time.Durat
 }
 
 const verifyUsage = `usage: courtd verify -key PUBKEY RECEIPT [FILE]
+       courtd verify -key PUBKEY RULING
 
 Checks a receipt (the JSON a court gives with each exhibit) offline:
 the checkpoint's signature by the court's key, the inclusion proof of the
-exhibit's leaf, and, with FILE, that FILE is the exhibit. PUBKEY is a file
+exhibit's leaf, and, with FILE, that FILE is the exhibit. Or checks a
+signed ruling or mediation document (its record, as
+GET /api/v1/cases/{id}/ruling returns it): its canonical text, its SHA-256
+and the court's signature. PUBKEY is a file
 holding the court's public key as GET /api/v1/ledger/key returns it; get it
 from the court (or a party you trust), never from the receipt.
 Prints "verified" and exits 0, or says what failed and exits 1.
@@ -89,6 +94,12 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	raw, err := readSmall(fs.Arg(0), 1<<20)
 	if err != nil {
 		return fmt.Errorf("verify: receipt: %w", err)
+	}
+	if isRulingRecord(raw) {
+		if fs.NArg() == 2 {
+			return errors.New("verify: a ruling's record is checked on its own; check a PDF copy at the court's /verify page")
+		}
+		return verifyRuling(stdout, strings.TrimSpace(string(vkey)), raw)
 	}
 	var r ledger.Receipt
 	if err := json.Unmarshal(raw, &r); err != nil {
@@ -188,11 +199,35 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, p := range rep.Problems {
 		fmt.Fprintln(stdout, "MISMATCH:", p)
 	}
-	fmt.Fprintf(stdout, "%d leaves (latest valid checkpoint: %d), %d stored checkpoints, %d docket entries (%d from before the ledger), %d exhibits\n",
-		rep.Leaves, rep.LatestSigned, rep.Checkpoints, rep.Entries, rep.EntriesBefore, rep.Exhibits)
+	fmt.Fprintf(stdout, "%d leaves (latest valid checkpoint: %d), %d stored checkpoints, %d docket entries (%d from before the ledger), %d exhibits, %d signed rulings\n",
+		rep.Leaves, rep.LatestSigned, rep.Checkpoints, rep.Entries, rep.EntriesBefore, rep.Exhibits, rep.Rulings)
 	if len(rep.Problems) > 0 {
 		return fmt.Errorf("audit: %d mismatches", len(rep.Problems))
 	}
 	fmt.Fprintln(stdout, "audit: ledger sound")
+	return nil
+}
+
+// isRulingRecord reports whether raw is a ruling's record (alone or under
+// "record") rather than an exhibit receipt.
+func isRulingRecord(raw []byte) bool {
+	var probe struct {
+		Format    string          `json:"format"`
+		Record    json.RawMessage `json:"record"`
+		Canonical string          `json:"canonical"`
+	}
+	if json.Unmarshal(raw, &probe) != nil || strings.HasPrefix(probe.Format, "courtd-receipt") {
+		return false
+	}
+	return len(probe.Record) > 0 || probe.Canonical != ""
+}
+
+// verifyRuling checks a signed ruling's record offline with the court's key.
+func verifyRuling(stdout io.Writer, vkey string, raw []byte) error {
+	d, r, err := rulings.VerifyJSON(vkey, raw)
+	if err != nil {
+		return fmt.Errorf("verify: NOT verified: ruling %s: %w", r.Number, err)
+	}
+	fmt.Fprintf(stdout, "verified: %s %s of case %s, SHA-256 %s, signed by %s\n", d.Kind, r.Number, d.DocketNo, r.SHA256, r.Key)
 	return nil
 }

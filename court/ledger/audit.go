@@ -27,6 +27,18 @@ type AuditSource interface {
 	// Exhibits walks every exhibit; ok is false when there is no exhibits
 	// table (a court without the evidence part).
 	Exhibits(ctx context.Context, fn func(x AuditExhibit) error) (ok bool, err error)
+	// Rulings walks every signed ruling and mediation document; ok is
+	// false when there is no rulings table.
+	Rulings(ctx context.Context, fn func(r AuditRuling) error) (ok bool, err error)
+}
+
+// AuditRuling is a signed ruling's row as audit checks it: its canonical
+// text must hash to its SHA256, and its leaf must state that hash.
+type AuditRuling struct {
+	ID, CaseID int64
+	Canonical  string
+	SHA256     string // hex
+	LeafIndex  *int64
 }
 
 // AuditExhibit is an exhibit row as audit checks it.
@@ -40,9 +52,9 @@ type AuditExhibit struct {
 // AuditReport is what an audit found: counts, and one line per thing that
 // does not match (none: the ledger is sound).
 type AuditReport struct {
-	Leaves, Checkpoints, Entries, EntriesBefore, Exhibits int64
-	LatestSigned                                          int64 // size of the latest valid checkpoint
-	Problems                                              []string
+	Leaves, Checkpoints, Entries, EntriesBefore, Exhibits, Rulings int64
+	LatestSigned                                                   int64 // size of the latest valid checkpoint
+	Problems                                                       []string
 }
 
 func (r *AuditReport) problem(format string, args ...any) {
@@ -52,7 +64,7 @@ func (r *AuditReport) problem(format string, args ...any) {
 // leafClaim is what a leaf says it covers, kept compact for the walk over
 // the rows (24 bytes a leaf: 24 MB at a million leaves).
 type leafClaim struct {
-	kind    byte // 'd' docket entry, 'x' exhibit, 0 unreadable or missing
+	kind    byte // 'd' docket entry, 'x' exhibit, 'r' ruling, 0 unreadable or missing
 	covered bool
 	caseID  int64
 	ref     int64
@@ -101,8 +113,11 @@ func Audit(ctx context.Context, src AuditSource, v note.Verifier, blobDir string
 			rep.problem("leaf %d: %v", n, err)
 		} else {
 			c = leafClaim{kind: li.Kind[0], caseID: li.CaseID, ref: li.Ref}
-			if li.Kind == KindExhibit {
+			switch li.Kind {
+			case KindExhibit:
 				c.kind = 'x'
+			case KindRuling:
+				c.kind = 'r'
 			}
 		}
 		claims = append(claims, c)
@@ -228,7 +243,36 @@ func Audit(ctx context.Context, src AuditSource, v note.Verifier, blobDir string
 		return nil, fmt.Errorf("exhibits: %w", err)
 	}
 
-	// 6. Every leaf's row must exist.
+	// 6. Signed rulings against their leaves: the canonical text, its hash
+	// and the leaf that states it.
+	hasRulings, err := src.Rulings(ctx, func(r AuditRuling) error {
+		rep.Rulings++
+		name := fmt.Sprintf("ruling %d of case %d", r.ID, r.CaseID)
+		sum, err := hex.DecodeString(r.SHA256)
+		if err != nil || len(sum) != sha256.Size {
+			rep.problem("%s: sha256 %q is not 64 hex digits", name, r.SHA256)
+			return nil
+		}
+		if sha256.Sum256([]byte(r.Canonical)) != [32]byte(sum) {
+			rep.problem("%s: its text no longer hashes to its recorded SHA-256: the ruling was changed", name)
+		}
+		if r.LeafIndex == nil {
+			rep.problem("%s has no leaf", name)
+		} else if h, ok := leafHash(*r.LeafIndex); !ok {
+			rep.problem("%s (leaf %d): the leaf is not in the tree", name, *r.LeafIndex)
+		} else {
+			claims[*r.LeafIndex].covered = true
+			if tlog.RecordHash(RulingLeaf(r.CaseID, r.ID, [32]byte(sum))) != h {
+				rep.problem("%s (leaf %d) does not match its leaf: the row was changed", name, *r.LeafIndex)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rulings: %w", err)
+	}
+
+	// 7. Every leaf's row must exist.
 	for i, c := range claims {
 		switch {
 		case c.covered:
@@ -236,6 +280,8 @@ func Audit(ctx context.Context, src AuditSource, v note.Verifier, blobDir string
 			rep.problem("docket entry %d of case %d (leaf %d) is missing, or no longer points at its leaf", c.ref, c.caseID, i)
 		case c.kind == 'x' && hasExhibits:
 			rep.problem("exhibit %d of case %d (leaf %d) is missing, or no longer points at its leaf", c.ref, c.caseID, i)
+		case c.kind == 'r' && hasRulings:
+			rep.problem("ruling %d of case %d (leaf %d) is missing, or no longer points at its leaf", c.ref, c.caseID, i)
 		}
 	}
 	return rep, nil

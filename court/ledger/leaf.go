@@ -72,7 +72,7 @@ func EntryLeaf(e Entry) []byte {
 type LeafInfo struct {
 	Kind   string
 	CaseID int64
-	Ref    int64    // exhibit id, or docket sequence number
+	Ref    int64    // exhibit id, ruling id, or docket sequence number
 	SHA256 [32]byte // the exhibit's content, or the entry's digest
 	Size   int64    // exhibits only
 }
@@ -114,6 +114,8 @@ func ParseLeaf(data []byte) (LeafInfo, error) {
 		li.Ref, err = num(2, "exhibit")
 	case KindDocketEntry:
 		li.Ref, err = num(2, "seq")
+	case KindRuling:
+		li.Ref, err = num(2, "ruling")
 	default:
 		return li, fmt.Errorf("unknown leaf kind %q", li.Kind)
 	}
@@ -135,6 +137,8 @@ func ParseLeaf(data []byte) (LeafInfo, error) {
 			return li, err
 		}
 		again = ExhibitLeaf(li.CaseID, li.Ref, li.SHA256, li.Size)
+	} else if li.Kind == KindRuling {
+		again = RulingLeaf(li.CaseID, li.Ref, li.SHA256)
 	} else {
 		again = fmt.Appendf(nil, "%s%s\ncase %d\nseq %d\nsha256 %x\n", leafPrefix, KindDocketEntry, li.CaseID, li.Ref, li.SHA256[:])
 	}

@@ -25,9 +25,8 @@ func (k *Key) KeyName() string {
 }
 
 // ParseRulingLeaf reads leaf data written by RulingLeaf, accepting exactly
-// that encoding. (ParseLeaf, and so the audit, does not know this kind yet:
-// it should call this for KindRuling and check the leaf against the
-// rulings row of that id, whose sha256 it states.)
+// that encoding. (ParseLeaf reads it too; the audit checks it against the
+// rulings row of that id.)
 func ParseRulingLeaf(data []byte) (caseID, rulingID int64, sum [32]byte, err error) {
 	var h []byte
 	_, err = fmt.Sscanf(string(data), leafPrefix+KindRuling+"\ncase %d\nruling %d\nsha256 %x\n", &caseID, &rulingID, &h)

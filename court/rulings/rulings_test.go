@@ -136,6 +136,7 @@ func TestSignAndVerify(t *testing.T) {
 // env is a court on a real SQLite file with the demo accounts and a case of
 // claimant1 against merchant1, accepted, with judge1 assigned.
 type env struct {
+	dir  string // the data dir: court.db is there
 	db   *storage.DB
 	dk   *docket.Service
 	svc  *rulings.Service
@@ -209,7 +210,7 @@ func mustEnv(tb testing.TB, withFont bool) *env {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	e := &env{db: db, dk: docket.New(db, court.DefaultProfile()), key: testKey(tb, "court.example/ledger"), u: map[string]*court.User{}}
+	e := &env{dir: dir, db: db, dk: docket.New(db, court.DefaultProfile()), key: testKey(tb, "court.example/ledger"), u: map[string]*court.User{}}
 	users, err := db.Users(ctx, storage.UserFilter{Limit: 100})
 	if err != nil {
 		tb.Fatal(err)

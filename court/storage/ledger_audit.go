@@ -93,3 +93,18 @@ func (a auditSource) Exhibits(ctx context.Context, fn func(ledger.AuditExhibit) 
 		return fn(x)
 	})
 }
+
+func (a auditSource) Rulings(ctx context.Context, fn func(ledger.AuditRuling) error) (bool, error) {
+	var n int
+	if err := a.tx.GetContext(ctx, &n, a.tx.Rebind(tableExistsSQL), "rulings"); err != nil || n == 0 {
+		return false, err
+	}
+	return true, a.each(ctx, `SELECT id, case_id, canonical, sha256, leaf_index FROM rulings WHERE status = 'signed' ORDER BY id`,
+		func(r *sqlx.Rows) error {
+			var x ledger.AuditRuling
+			if err := r.Scan(&x.ID, &x.CaseID, &x.Canonical, &x.SHA256, &x.LeafIndex); err != nil {
+				return err
+			}
+			return fn(x)
+		})
+}
