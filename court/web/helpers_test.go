@@ -18,6 +18,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
 	"github.com/shangcheng-court/courtd/court/docket"
+	"github.com/shangcheng-court/courtd/court/evidence"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
@@ -32,6 +33,7 @@ type testServer struct {
 	Dk  *docket.Service
 	Cat *i18n.Catalog
 	Srv *web.Server
+	Ev  *evidence.Service
 	Dir string
 }
 
@@ -67,7 +69,12 @@ func serverIn(tb testing.TB, dir string, demoSeed bool, cfg func(*web.Config)) *
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c := web.Config{Logger: log, AuthRateMax: 1000}
+	blobs, err := evidence.OpenStore(filepath.Join(dir, "blobs"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ev := evidence.New(db, blobs, 0)
+	c := web.Config{Logger: log, AuthRateMax: 1000, Evidence: ev}
 	if cfg != nil {
 		cfg(&c)
 	}
@@ -93,7 +100,7 @@ func serverIn(tb testing.TB, dir string, demoSeed bool, cfg func(*web.Config)) *
 		<-done
 		db.Close()
 	})
-	return &testServer{URL: "http://" + ln.Addr().String(), DB: db, Acc: acc, Dk: dk, Cat: cat, Srv: srv, Dir: dir}
+	return &testServer{URL: "http://" + ln.Addr().String(), DB: db, Acc: acc, Dk: dk, Cat: cat, Srv: srv, Ev: ev, Dir: dir}
 }
 
 // client is a browser-like HTTP client: it keeps cookies, does not follow

@@ -150,6 +150,9 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 	p.Data["Step"] = p.T(key, args...)
 	p.Data["Actions"] = actionsFor(p.User, cs)
 	p.Data["AnswerDays"] = s.dk.Profile.AnswerDays
+	if err := s.loadExhibits(c, p, cs); err != nil {
+		return err
+	}
 	return s.loadAnswer(c, p, cs)
 }
 

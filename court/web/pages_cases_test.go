@@ -651,6 +651,7 @@ func TestCasePageAccessMatrix(t *testing.T) {
 				if strings.Contains(path, ":id") {
 					id := fixture(party, r.state)
 					path = pageOfferPath(t, ts, strings.Replace(path, ":id", strconv.FormatInt(id, 10), 1), id)
+					path = pageExhibitPath(t, ts, clients[who], path, id)
 				}
 				c := clients[who]
 				var res *response

@@ -18,6 +18,7 @@ import (
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/docket"
+	"github.com/shangcheng-court/courtd/court/evidence"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
@@ -40,6 +41,10 @@ type Config struct {
 	// BodyLimit bounds request bodies (forms and JSON).
 	BodyLimit int
 	Logger    *slog.Logger
+	// Evidence is the exhibits service: uploads (streamed, up to its
+	// MaxSize), downloads and receipts. Without it the exhibit routes
+	// answer "not found".
+	Evidence *evidence.Service
 }
 
 // Server is the court's HTTP server.
@@ -104,6 +109,11 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 		// Values from a request are copied, so nothing handed to another
 		// goroutine or kept after the handler points into a reused buffer.
 		Immutable: true,
+		// Exhibit uploads are streamed to disk, never held in memory. Fiber
+		// then no longer enforces BodyLimit itself: limitBody does, for
+		// every route but the uploads.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	}
 	if len(cfg.TrustedProxies) > 0 {
 		fc.EnableTrustedProxyCheck = true
@@ -130,6 +140,8 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 		CrossOriginEmbedderPolicy: "unsafe-none",
 		PermissionPolicy:          "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
 	}))
+
+	app.Use(s.limitBody)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
