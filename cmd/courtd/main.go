@@ -5,6 +5,8 @@
 //	courtd [serve] -addr 127.0.0.1:8080 -data DIR [-demo]
 //	courtd user add -data DIR -role ROLE -username U [-name NAME]
 //	courtd demo -data DIR [-cases N] [-seed S]
+//	courtd verify -key PUBKEY RECEIPT [FILE]
+//	courtd audit -data DIR [-key PUBKEY]
 //
 // Every flag can also be set by an environment variable: COURT_ and the flag
 // name in capitals with - as _ (COURT_DATA, COURT_ADDR...). Flags win.
@@ -45,6 +47,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runUser(ctx, args, stdin, stdout, stderr)
 	case "demo":
 		err = runDemo(ctx, args, stdout, stderr)
+	case "verify":
+		err = runVerify(args, stdout, stderr)
+	case "audit":
+		err = runAudit(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -66,6 +72,8 @@ const usage = `Usage:
   courtd [serve] [-addr 127.0.0.1:8080] [-data DIR] [-demo] [flags]   run the court
   courtd user add -data DIR -role ROLE -username U [-name NAME]        create a staff account
   courtd demo -data DIR [-cases N] [-seed S]                          seed demo accounts and N cases
+  courtd verify -key PUBKEY RECEIPT [FILE]                            check an exhibit receipt offline
+  courtd audit -data DIR [-key PUBKEY]                                recompute and check the whole ledger
   courtd help
 
 Run "courtd serve -h" or "courtd user add -h" for every flag. Each flag can

@@ -23,6 +23,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/evidence"
 	"github.com/shangcheng-court/courtd/court/i18n"
+	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
 )
@@ -150,6 +151,11 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.db.SetFilingBatch(m.FilingBatch)
+	ledgerKey, err := openLedgerKey(ctx, m.DataDir, m.db, ledgerOrigin(profile))
+	if err != nil {
+		return err
+	}
+	led := ledger.New(m.db, ledgerKey)
 	acc := accounts.New(m.db, keys, accounts.Config{IdleTimeout: m.SessionIdle, MaxLifetime: m.SessionMax, TokenTTL: m.TokenTTL})
 	cat, err := i18n.Load(m.log)
 	if err != nil {
@@ -169,6 +175,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	ev := evidence.New(m.db, blobs, m.MaxExhibit)
+	ev.Prover = led
 	if n, err := ev.Sweep(ctx); err != nil {
 		return fmt.Errorf("blob sweep: %w", err)
 	} else if n > 0 {
@@ -180,6 +187,7 @@ func (m *Main) Open(ctx context.Context) error {
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
 		Evidence: ev,
+		Ledger:   led,
 	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err
@@ -228,6 +236,10 @@ func (m *Main) Open(ctx context.Context) error {
 	// minute; it stops with the sweeper.
 	m.wg.Add(1)
 	go m.runDeadlines(sweepCtx, dk, DeadlineInterval)
+	// The ledger signs a checkpoint now and each minute the tree grew; it
+	// stops with the sweeper.
+	m.wg.Add(1)
+	go m.runLedger(sweepCtx, led, LedgerInterval)
 	m.log.Info("courtd ready", "url", m.url, "data", m.DataDir, "schema", storage.SchemaVersion(), "startup", time.Since(start))
 	fmt.Fprintf(m.stdout, "courtd is serving the court at %s/\n", m.url)
 	return nil

@@ -261,7 +261,7 @@ func (s *Service) Receipt(ctx context.Context, u *court.User, caseID, id int64) 
 	if s.Prover == nil || e.LeafIndex < 0 {
 		return nil, court.Errorf(court.ECONFLICT, "err.receipt_unavailable")
 	}
-	r := &ledger.Receipt{Format: "courtd-receipt/1", CaseID: c.ID, DocketNo: c.DocketNo, ExhibitID: e.ID,
+	r := &ledger.Receipt{Format: ledger.ReceiptFormat, CaseID: c.ID, DocketNo: c.DocketNo, ExhibitID: e.ID,
 		ExhibitLabel: e.Label, ExhibitSHA256: e.SHA256, ExhibitSize: e.Size, LeafIndex: e.LeafIndex}
 	if err := s.Prover.Prove(ctx, e.LeafIndex, r); err != nil {
 		return nil, err

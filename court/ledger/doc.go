@@ -1,30 +1,29 @@
 // Package ledger keeps the court's append-only Merkle tree (RFC 6962) over
 // exhibits and docket entries, with Ed25519 signed checkpoints.
 //
-// This file is the contract the evidence and ledger work share; the ledger
-// work fills it in (see issue 4).
+// The tree itself is stored by the storage package (appended in the
+// transaction of the row each leaf covers); this package defines what a leaf
+// holds, signs and checks checkpoints, answers proofs and verifies receipts.
+// It knows no SQL: it reads the tree through the small Store interface.
 package ledger
 
-import (
-	"context"
+import "context"
 
-	_ "golang.org/x/mod/sumdb/note"
-	_ "golang.org/x/mod/sumdb/tlog"
-)
-
-// ExhibitLeaf is the leaf data recorded for an exhibit: ids and its content
-// hash, no personal data.
-func ExhibitLeaf(caseID, exhibitID int64, sha256 [32]byte, size int64) []byte {
-	panic("ledger: not yet implemented")
-}
+// ReceiptFormat is the Format of receipts this package writes and verifies.
+const ReceiptFormat = "courtd-receipt/1"
 
 // Receipt proves, offline, that an exhibit is in the court's ledger.
+//
+// Kind says what the leaf covers: "exhibit" (the default when empty). A
+// later kind (a ruling, issue 6) adds its own fields and a case in
+// Receipt.leafData; verification is otherwise the same.
 type Receipt struct {
 	Format        string   `json:"format"` // "courtd-receipt/1"
+	Kind          string   `json:"kind,omitempty"`
 	CaseID        int64    `json:"case_id"`
 	DocketNo      string   `json:"docket_no,omitempty"`
 	ExhibitID     int64    `json:"exhibit_id"`
-	ExhibitLabel  string   `json:"exhibit_label"` // C-1, R-2...
+	ExhibitLabel  string   `json:"exhibit_label"`  // C-1, R-2...
 	ExhibitSHA256 string   `json:"exhibit_sha256"` // hex
 	ExhibitSize   int64    `json:"exhibit_size"`
 	LeafIndex     int64    `json:"leaf_index"`

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shangcheng-court/courtd/court"
+	"github.com/shangcheng-court/courtd/court/ledger"
 )
 
 const caseColumns = `id, status, COALESCE(docket_no, '') AS docket_no, claimant_id, filed_by_id, organization_id,
@@ -60,8 +61,8 @@ const (
 		credit_code, platform, order_ref, category, facts, purchase_date, refund, compensation, costs, total, fee,
 		fee_status, over_cap, service_consent, villager_consent, created_at, submitted_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	sqlInsertEntry = `INSERT INTO docket_entries (case_id, seq, actor_id, actor_role, kind, public, text, data, at)
-		VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM docket_entries WHERE case_id = ?), ?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertEntry = `INSERT INTO docket_entries (case_id, seq, actor_id, actor_role, kind, public, text, data, at, leaf_index)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 // CreateCase stores a new case (a draft or a submitted filing) and returns
@@ -121,7 +122,9 @@ func openClaimConflict(ctx context.Context, tx *wtx, c court.Case) error {
 		Fields: map[string]court.Message{"order_ref": court.Msg("err.open_claim", "CaseID", id)}}
 }
 
-// appendEntry adds an entry at the end of a case's docket.
+// appendEntry adds an entry at the end of a case's docket, and its leaf to
+// the court's ledger in the same transaction (the entry row keeps the leaf
+// index; see ledger.EntryLeaf for what the leaf holds).
 func appendEntry(ctx context.Context, tx *wtx, caseID int64, e Entry, now time.Time) error {
 	data := "{}"
 	if len(e.Data) > 0 {
@@ -131,8 +134,17 @@ func appendEntry(ctx context.Context, tx *wtx, caseID int64, e Entry, now time.T
 		}
 		data = string(b)
 	}
-	_, err := txExec(ctx, tx, sqlInsertEntry,
-		caseID, caseID, e.ActorID, e.ActorRole, e.Kind, e.Public, e.Text, data, now)
+	var seq int64
+	if err := txGet(ctx, tx, &seq, sqlNextEntrySeq, caseID); err != nil {
+		return err
+	}
+	leaf, err := appendLeaf(ctx, tx, ledger.EntryLeaf(ledger.Entry{CaseID: caseID, Seq: seq, ActorID: e.ActorID,
+		ActorRole: e.ActorRole, Kind: e.Kind, Public: e.Public, Text: e.Text, Data: data, At: now}))
+	if err != nil {
+		return err
+	}
+	_, err = txExec(ctx, tx, sqlInsertEntry,
+		caseID, seq, e.ActorID, e.ActorRole, e.Kind, e.Public, e.Text, data, now, leaf)
 	return err
 }
 

@@ -76,3 +76,6 @@ func checkPragmas(get func(dest any, q string) error) error {
 	}
 	return nil
 }
+
+// tableExistsSQL counts the tables named ? (0 or 1).
+const tableExistsSQL = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"

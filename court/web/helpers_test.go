@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"log/slog"
 	"net"
@@ -14,12 +15,15 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
 	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/evidence"
 	"github.com/shangcheng-court/courtd/court/i18n"
+	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
 )
@@ -74,9 +78,23 @@ func serverIn(tb testing.TB, dir string, demoSeed bool, cfg func(*web.Config)) *
 		tb.Fatal(err)
 	}
 	ev := evidence.New(db, blobs, 0)
+	// Receipts need a ledger: the test's own, unless the test gives the
+	// server one.
+	skey, _, err := note.GenerateKey(rand.Reader, "courtd.test/exhibits")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lkey, err := ledger.ParseKey(skey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ev.Prover = ledger.New(db, lkey)
 	c := web.Config{Logger: log, AuthRateMax: 1000, Evidence: ev}
 	if cfg != nil {
 		cfg(&c)
+	}
+	if c.Ledger != nil {
+		ev.Prover = c.Ledger
 	}
 	dk := docket.New(db, court.DefaultProfile())
 	dk.Now = db.Now

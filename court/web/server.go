@@ -20,6 +20,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/evidence"
 	"github.com/shangcheng-court/courtd/court/i18n"
+	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -45,6 +46,9 @@ type Config struct {
 	// MaxSize), downloads and receipts. Without it the exhibit routes
 	// answer "not found".
 	Evidence *evidence.Service
+	// Ledger is the court's Merkle ledger (issue 4): the Prover of
+	// receipts, served at /api/v1/ledger/...; nil: no ledger routes.
+	Ledger *ledger.Ledger
 }
 
 // Server is the court's HTTP server.
