@@ -149,11 +149,15 @@ func (s *Store) Ingest(r io.Reader, max, declared int64) (_ *Pending, err error)
 		return nil, err
 	}
 	head = head[:n]
-	if n == 0 {
-		if declared > 0 {
-			return nil, errLength()
-		}
+	switch {
+	case n == 0 && declared > 0:
+		return nil, errLength()
+	case n == 0:
 		return nil, errEmpty()
+	case int64(n) > limit && declared > 0:
+		return nil, errLength()
+	case int64(n) > limit:
+		return nil, errTooLarge(max)
 	}
 	mime, ok := sniff(head)
 	if !ok {

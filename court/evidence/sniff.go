@@ -22,7 +22,7 @@ const (
 )
 
 // Accepted names the accepted types for messages.
-const Accepted = "PDF, JPEG, PNG, WebP, MP4, WebM, MP3, M4A, Ogg, WAV, plain text (UTF-8)"
+const Accepted = "PDF, JPEG, PNG, WebP, MP4, WebM, MP3, M4A, Ogg, WAV, TXT (UTF-8)"
 
 // sniffLen is how much of the start of a file sniff needs.
 const sniffLen = 512

@@ -92,14 +92,16 @@ func (s *Server) apiUploadExhibit(c *fiber.Ctx) error {
 func (s *Server) uploadError(c *fiber.Ctx, err error, write func(error) error) error {
 	c.Context().SetConnectionClose()
 	if write == nil {
+		if !evidence.IsTooLarge(err) {
+			return err // handleError, as for any handler
+		}
 		write = func(err error) error { return s.handleError(c, err) }
 	}
+	werr := write(err)
 	if evidence.IsTooLarge(err) {
-		werr := write(err)
 		c.Status(fiber.StatusRequestEntityTooLarge)
-		return werr
 	}
-	return err
+	return werr
 }
 
 // uploadExhibit takes one upload: the case is checked before a byte of the

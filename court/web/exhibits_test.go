@@ -24,6 +24,7 @@ import (
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/evidence"
+	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -741,5 +742,101 @@ func TestExhibitUploadMemoryFlat(t *testing.T) {
 	t.Logf("heap growth during a %d MiB upload: %.1f MiB", size>>20, float64(growth)/(1<<20))
 	if growth > 32<<20 {
 		t.Errorf("heap grew by %d MiB during a %d MiB upload, want under 32 MiB", growth>>20, size>>20)
+	}
+}
+
+// Many uploads of one content at once: one blob, an exhibit each, numbered
+// without gaps; and each answer carries a receipt that verifies.
+func TestExhibitConcurrentSameContent(t *testing.T) {
+	ts := mustServer(t, nil)
+	a := newCaseAPI(t, ts)
+	id := a.matrixCase("A", court.CaseServed)
+	const n = 12
+	var wg sync.WaitGroup
+	results := make([]*response, n)
+	for i := range n {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/cases/%d/exhibits?title=same", ts.URL, id), bytes.NewReader(pngFile))
+			req.Header.Set("Authorization", "Bearer "+a.tok["claimant1"])
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			results[i] = &response{Response: res, Body: string(b)}
+		}(i)
+	}
+	wg.Wait()
+	led, ok := ts.Ev.Prover.(*ledger.Ledger)
+	if !ok {
+		t.Fatalf("prover: got %T", ts.Ev.Prover)
+	}
+	labels := map[string]bool{}
+	for _, res := range results {
+		if res == nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("upload: got %+v", res)
+		}
+		var out struct {
+			storage.Exhibit
+			Receipt *ledger.Receipt `json:"receipt"`
+		}
+		decodeInto(t, res, &out)
+		labels[out.Label] = true
+		if out.Receipt == nil {
+			t.Errorf("%s: no receipt in the answer", out.Label)
+			continue
+		}
+		if _, err := ledger.VerifyReceipt(out.Receipt, led.Key().VerifierKey(), bytes.NewReader(pngFile)); err != nil {
+			t.Errorf("%s: receipt does not verify: %v", out.Label, err)
+		}
+	}
+	for i := 1; i <= n; i++ {
+		if !labels[fmt.Sprintf("C-%d", i)] {
+			t.Errorf("labels: got %v, want C-1 to C-%d", labels, n)
+			break
+		}
+	}
+	if rows, blobs, tmps := stored(t, ts); rows != n || blobs != 1 || tmps != 0 {
+		t.Errorf("got %d rows, %d blobs, %d temp files, want %d, 1, 0", rows, blobs, tmps, n)
+	}
+}
+
+// A page upload needs the CSRF token of the session, in the header.
+func TestExhibitPageUploadCSRF(t *testing.T) {
+	ts := mustServer(t, nil)
+	a := newCaseAPI(t, ts)
+	id := a.matrixCase("A", court.CaseServed)
+	c := ts.client(t)
+	c.login("claimant1")
+	post := func(token string) *response {
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/cases/%d/exhibits?title=x", ts.URL, id), bytes.NewReader(pngFile))
+		if token != "" {
+			req.Header.Set("X-CSRF-Token", token)
+		}
+		return c.do(req)
+	}
+	if res := post(""); res.StatusCode != http.StatusForbidden {
+		t.Errorf("no token: got %d, want 403", res.StatusCode)
+	}
+	if res := post("forged"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("wrong token: got %d, want 403", res.StatusCode)
+	}
+	waitNothingStored(t, ts)
+	res := post(c.csrf(fmt.Sprintf("/cases/%d", id)))
+	if res.StatusCode != http.StatusCreated || !strings.Contains(res.Body, `"label":"C-1"`) {
+		t.Errorf("with the token: got %d %s", res.StatusCode, res.Body)
+	}
+	// Errors come back as JSON for the page's script.
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/cases/%d/exhibits?title=x", ts.URL, id), strings.NewReader("\x7fELF\x02\x01\x01\x00"))
+	req.Header.Set("X-CSRF-Token", c.csrf(fmt.Sprintf("/cases/%d", id)))
+	res = c.do(req)
+	var e apiErr
+	decodeInto(t, res, &e)
+	if res.StatusCode != 400 || !strings.Contains(e.Error.Message, "PDF") {
+		t.Errorf("refused type through the page: got %d %+v", res.StatusCode, e.Error)
 	}
 }
