@@ -39,6 +39,8 @@ type Ledger struct {
 	latest *Checkpoint
 }
 
+var _ Prover = (*Ledger)(nil)
+
 // New returns the ledger over store, signing with key.
 func New(store Store, key *Key) *Ledger { return &Ledger{store: store, key: key} }
 
@@ -70,11 +72,22 @@ func (l *Ledger) latestLocked(ctx context.Context) (*Checkpoint, error) {
 // the latest one (or none exists yet), and returns the latest checkpoint
 // and whether it signed it now.
 func (l *Ledger) SignIfGrown(ctx context.Context) (Checkpoint, bool, error) {
+	return l.sign(ctx, -1)
+}
+
+// sign signs a checkpoint if the tree has grown since the latest one,
+// unless that one covers leaf need already (need < 0: always if grown). A
+// burst of receipts waiting on the lock thus shares one new checkpoint
+// instead of signing one each.
+func (l *Ledger) sign(ctx context.Context, need int64) (Checkpoint, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	latest, err := l.latestLocked(ctx)
 	if err != nil {
 		return Checkpoint{}, false, err
+	}
+	if latest != nil && need >= 0 && need < latest.Size {
+		return *latest, false, nil
 	}
 	size, err := l.store.LedgerSize(ctx)
 	if err != nil {
@@ -176,7 +189,7 @@ func (l *Ledger) Prove(ctx context.Context, index int64, r *Receipt) error {
 		return err
 	}
 	if index >= c.Size {
-		if c, _, err = l.SignIfGrown(ctx); err != nil {
+		if c, _, err = l.sign(ctx, index); err != nil {
 			return err
 		}
 	}

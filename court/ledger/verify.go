@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -71,7 +72,7 @@ func VerifyReceipt(r *Receipt, verifierKey string, file io.Reader) (Checkpoint, 
 		if _, err := io.Copy(h, file); err != nil {
 			return c, fmt.Errorf("read file: %w", err)
 		}
-		if sum := hex.EncodeToString(h.Sum(nil)); sum != r.ExhibitSHA256 {
+		if sum := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(sum, r.ExhibitSHA256) {
 			return c, fmt.Errorf("file SHA-256 is %s, the exhibit's is %s: it is not the exhibit filed", sum, r.ExhibitSHA256)
 		}
 	}

@@ -16,28 +16,42 @@ import (
 // 00006): ledger_leaves holds each leaf's data, ledger_hashes the hashes
 // tlog stores (tlog.StoredHashes), ledger_checkpoints the signed notes.
 // Appends run on the filing hot path, so their statements are prepared on
-// the writer connection (hotStatements). Nothing is cached in memory: the
-// next index and the hashes an append needs are read inside the
-// transaction, so a savepoint or transaction that rolls back takes its
-// leaves with it and the next append simply reuses the index.
+// the writer connection (hotStatements), and an append is three statements
+// on average. Nothing is cached in memory: the next index and the hashes
+// an append needs are read inside the transaction, so a savepoint or
+// transaction that rolls back takes its leaves with it and the next append
+// simply reuses the index.
 const (
-	sqlLedgerSize   = `SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaves`
+	sqlLedgerSize = `SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaves`
+	// The new leaf takes the next index in the same statement that stores
+	// it: one statement fewer per append than asking first.
+	sqlInsertLeaf   = `INSERT INTO ledger_leaves (idx, data) VALUES ((SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaves), ?) RETURNING idx`
 	sqlLedgerHash   = `SELECT hash FROM ledger_hashes WHERE id = ?`
-	sqlInsertLeaf   = `INSERT INTO ledger_leaves (idx, data) VALUES (?, ?)`
-	sqlInsertHash   = `INSERT INTO ledger_hashes (id, hash) VALUES (?, ?)`
 	sqlNextEntrySeq = `SELECT COALESCE(MAX(seq), 0) + 1 FROM docket_entries WHERE case_id = ?`
 )
 
+// sqlInsertHashes[k] inserts k consecutive stored hashes. An append stores
+// 1 + (trailing 1 bits of its index) hashes, 2 on average, so one statement
+// of the right size replaces a loop; more than maxHashRows (1 leaf in 16)
+// take several.
+const maxHashRows = 4
+
+var sqlInsertHashes [maxHashRows + 1]string
+
 func init() {
-	hotStatements = append(hotStatements, sqlLedgerSize, sqlLedgerHash, sqlInsertLeaf, sqlInsertHash, sqlNextEntrySeq)
+	for k := 1; k <= maxHashRows; k++ {
+		sqlInsertHashes[k] = `INSERT INTO ledger_hashes (id, hash) VALUES (?, ?)` + strings.Repeat(`, (?, ?)`, k-1)
+		hotStatements = append(hotStatements, sqlInsertHashes[k])
+	}
+	hotStatements = append(hotStatements, sqlInsertLeaf, sqlLedgerHash, sqlNextEntrySeq)
 }
 
 // appendLeaf appends data as the next leaf of the court's Merkle tree in tx,
 // the transaction of the row it covers, and returns its index.
 func appendLeaf(ctx context.Context, tx *wtx, data []byte) (int64, error) {
 	var n int64
-	if err := txGet(ctx, tx, &n, sqlLedgerSize); err != nil {
-		return -1, fmt.Errorf("ledger size: %w", err)
+	if err := txGet(ctx, tx, &n, sqlInsertLeaf, data); err != nil {
+		return -1, fmt.Errorf("ledger leaf: %w", err)
 	}
 	// The earlier hashes StoredHashes asks for (one per trailing 1 bit of
 	// n: one on average) are read in this transaction.
@@ -59,16 +73,39 @@ func appendLeaf(ctx context.Context, tx *wtx, data []byte) (int64, error) {
 	if err != nil {
 		return -1, err
 	}
-	if _, err := txExec(ctx, tx, sqlInsertLeaf, n, data); err != nil {
-		return -1, fmt.Errorf("ledger leaf %d: %w", n, err)
-	}
 	id := tlog.StoredHashIndex(0, n)
-	for i, h := range hashes {
-		if _, err := txExec(ctx, tx, sqlInsertHash, id+int64(i), h[:]); err != nil {
-			return -1, fmt.Errorf("ledger hash %d: %w", id+int64(i), err)
+	for len(hashes) > 0 {
+		k := min(len(hashes), maxHashRows)
+		args := make([]any, 0, 2*k)
+		for i, h := range hashes[:k] {
+			args = append(args, id+int64(i), h[:])
 		}
+		if _, err := txExec(ctx, tx, sqlInsertHashes[k], args...); err != nil {
+			return -1, fmt.Errorf("ledger hashes from %d: %w", id, err)
+		}
+		hashes, id = hashes[k:], id+int64(k)
 	}
 	return n, nil
+}
+
+// sqlNextLeaf is the index the next appendLeaf in the transaction takes.
+// A row whose leaf data names the row's own id (an exhibit) is inserted
+// first with "leaf_index = " + sqlNextLeaf and "RETURNING id, leaf_index";
+// appendLeafAt then appends its leaf at exactly that index.
+const sqlNextLeaf = `(SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_leaves)`
+
+// appendLeafAt appends data as the next leaf, which must get index want
+// (the index the covering row recorded): anything else is an error that
+// rolls the row back with it.
+func appendLeafAt(ctx context.Context, tx *wtx, want int64, data []byte) error {
+	got, err := appendLeaf(ctx, tx, data)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("ledger: leaf appended at %d, its row recorded %d", got, want)
+	}
+	return nil
 }
 
 // LedgerSize is the number of committed leaves.

@@ -7,8 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -350,5 +353,107 @@ func TestLedgerConsistency(t *testing.T) {
 		if _, err := l.InclusionProof(ctx, b[0], b[1]); court.ErrorCode(err) != court.EINVALID {
 			t.Errorf("InclusionProof(%d, %d) = %v, want EINVALID", b[0], b[1], err)
 		}
+	}
+}
+
+// FillLedger (the benchmarks' fast builder) makes the tree appendLeaf makes.
+func TestLedgerFillMatchesAppend(t *testing.T) {
+	ctx := context.Background()
+	a, _ := MustDB(t)
+	f, _ := MustDB(t)
+	leaf := func(i int64) []byte { return xleaf(string(rune('A' + i))) }
+	for i := range int64(37) {
+		if _, err := a.AppendLeaves(ctx, leaf(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.FillLedger(ctx, 37, leaf); err != nil {
+		t.Fatal(err)
+	}
+	for n := int64(1); n <= 37; n++ {
+		if ra, rf := treeRoot(t, a, n), treeRoot(t, f, n); ra != rf {
+			t.Fatalf("root of %d leaves: appended %x, filled %x", n, ra, rf)
+		}
+	}
+}
+
+// Run signs when the tree grew and stops when its context ends.
+func TestLedgerRunStops(t *testing.T) {
+	db, _ := MustDB(t)
+	l := MustLedger(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		l.Run(ctx, 5*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		close(done)
+	}()
+	db.AppendLeaves(context.Background(), xleaf("a"))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		note, ok, err := db.LatestCheckpoint(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && strings.Contains(note, "\n1\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint of 1 leaf signed by Run within 5 s (latest %q)", note)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop within 5 s of its context ending")
+	}
+}
+
+// Receipts proven at once share the checkpoint that covers them all.
+func TestLedgerProveBurstSharesCheckpoint(t *testing.T) {
+	db, _ := MustDB(t)
+	ctx := context.Background()
+	l := MustLedger(t, db)
+	l.SignIfGrown(ctx)
+	var leaves [][]byte
+	for i := range 20 {
+		leaves = append(leaves, xleaf(string(rune('a'+i))))
+	}
+	ids, err := db.AppendLeaves(ctx, leaves...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, len(ids))
+	for _, id := range ids {
+		go func() {
+			var r ledger.Receipt
+			errs <- l.Prove(ctx, id, &r)
+		}()
+	}
+	for range ids {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep := mustAudit(t, db, l, ""); rep.Checkpoints != 2 || len(rep.Problems) != 0 {
+		t.Errorf("audit = %+v; want 2 checkpoints (the empty one and one for the burst), no problems", rep)
+	}
+}
+
+// A row that records its leaf index before appending gets exactly that
+// leaf; a mismatch is refused and nothing is stored.
+func TestLedgerAppendAt(t *testing.T) {
+	db, _ := MustDB(t)
+	ctx := context.Background()
+	db.AppendLeaves(ctx, xleaf("a"))
+	if got, err := db.AppendLeafAt(ctx, -1, xleaf("b")); err != nil || got != 1 {
+		t.Fatalf("AppendLeafAt(next) = %d, %v; want 1", got, err)
+	}
+	if _, err := db.AppendLeafAt(ctx, 5, xleaf("c")); err == nil {
+		t.Error("AppendLeafAt(5) with 2 leaves succeeded")
+	}
+	if n, _ := db.LedgerSize(ctx); n != 2 {
+		t.Errorf("LedgerSize after a refused append = %d, want 2", n)
 	}
 }

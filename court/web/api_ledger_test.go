@@ -129,7 +129,7 @@ func TestAPILedger(t *testing.T) {
 	for _, q := range []string{
 		"inclusion", "inclusion?index=0", "inclusion?size=5", "inclusion?index=a&size=5", "inclusion?index=-1&size=5",
 		"inclusion?index=1e2&size=5", "inclusion?index=0&size=6", "inclusion?index=5&size=5", "inclusion?index=0&size=0",
-		"inclusion?index=0&size=99999999999999999999", "inclusion?index=0x1&size=5", "inclusion?index=+1&size=5",
+		"inclusion?index=0&size=99999999999999999999", "inclusion?index=0x1&size=5", "inclusion?index=+1&size=5", "inclusion?index=%2B1&size=5", "inclusion?index=1%20&size=5",
 		"consistency", "consistency?old=2", "consistency?old=0&new=5", "consistency?old=4&new=3",
 		"consistency?old=1&new=6", "consistency?old=1.5&new=5",
 	} {

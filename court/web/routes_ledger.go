@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/base64"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -50,8 +51,10 @@ func (s *Server) apiLedgerCheckpoint(c *fiber.Ctx) error {
 // ledgerParam reads a required non-negative integer query parameter.
 func ledgerParam(v *court.Validator, c *fiber.Ctx, name string) int64 {
 	q := c.Query(name)
+	// Digits only: ParseInt alone would take "+7" too.
+	digits := q != "" && strings.Trim(q, "0123456789") == ""
 	n, err := strconv.ParseInt(q, 10, 64)
-	if !v.Check(len(q) <= 19 && err == nil && n >= 0, name, "err.ledger_number") {
+	if !v.Check(digits && err == nil, name, "err.ledger_number") {
 		return 0
 	}
 	return n
