@@ -219,17 +219,8 @@ func TestLedgerCheckpointWhenGrown(t *testing.T) {
 	if _, signed, _ := l2.SignIfGrown(ctx); signed {
 		t.Error("SignIfGrown after restart signed again without growth")
 	}
-	// The two leaves are bare exhibit leaves: since the exhibits table
-	// exists (migration 7), audit rightly names them as exhibits with no
-	// row, and nothing else.
-	rep := mustAudit(t, db, l, "")
-	if rep.Checkpoints != 2 || len(rep.Problems) != 2 {
-		t.Errorf("audit = %+v, want 2 checkpoints stored and the 2 row-less exhibit leaves named", rep)
-	}
-	for _, p := range rep.Problems {
-		if !strings.Contains(p, "exhibit") || !strings.Contains(p, "missing") {
-			t.Errorf("audit problem %q: want only the row-less exhibit leaves", p)
-		}
+	if rep := mustAudit(t, db, l, ""); rep.Checkpoints != 2 || len(withoutBareExhibits(rep.Problems)) != 0 {
+		t.Errorf("audit = %+v, want 2 checkpoints stored, no problems", rep)
 	}
 }
 
@@ -436,9 +427,22 @@ func TestLedgerProveBurstSharesCheckpoint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if rep := mustAudit(t, db, l, ""); rep.Checkpoints != 2 || len(rep.Problems) != 0 {
+	if rep := mustAudit(t, db, l, ""); rep.Checkpoints != 2 || len(withoutBareExhibits(rep.Problems)) != 0 {
 		t.Errorf("audit = %+v; want 2 checkpoints (the empty one and one for the burst), no problems", rep)
 	}
+}
+
+// withoutBareExhibits drops from audit problems the exhibit leaves that
+// xleaf appended with no exhibit row: since migration 7 the exhibits table
+// exists, and audit rightly names each of them as missing.
+func withoutBareExhibits(problems []string) []string {
+	var out []string
+	for _, p := range problems {
+		if !(strings.HasPrefix(p, "exhibit ") && strings.Contains(p, "is missing, or no longer points at its leaf")) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // A row that records its leaf index before appending gets exactly that
