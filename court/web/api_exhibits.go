@@ -25,9 +25,9 @@ import (
 const (
 	maxFormPart       = 16 << 10
 	multipartOverhead = 1 << 20
-	// minUploadRate is the slowest upload allowed its whole file: the read
-	// deadline of an upload grows with its size at this rate, on top of
-	// the server's read timeout.
+	// minUploadRate is the slowest transfer allowed its whole file: the
+	// read deadline of an upload, and the write deadline of a download,
+	// grow with its size at this rate, on top of the server's timeouts.
 	minUploadRate = 256 << 10
 )
 
@@ -132,13 +132,11 @@ func (s *Server) uploadExhibit(c *fiber.Ctx) (*apiExhibitCreated, error) {
 	}
 	// A big file takes longer than the server's read timeout: allow it
 	// time in proportion to what it may still send.
-	if conn := c.Context().Conn(); conn != nil {
-		budget := ev.MaxSize
-		if length > 0 {
-			budget = length
-		}
-		conn.SetReadDeadline(time.Now().Add(30*time.Second + time.Duration(budget/minUploadRate)*time.Second))
+	budget := ev.MaxSize
+	if length > 0 {
+		budget = length
 	}
+	c.Context().SetReadDeadline(time.Now().Add(30*time.Second + time.Duration(budget/minUploadRate)*time.Second))
 	// Never c.Body(): it would read the whole stream into memory.
 	body := req.BodyStream()
 	if body == nil {
@@ -402,6 +400,9 @@ func (s *Server) exhibitContent(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentRange, "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(e.Size, 10))
 	}
 	n := end - start + 1
+	// Like an upload, a big download takes longer than the server's
+	// write timeout.
+	c.Context().SetWriteDeadline(time.Now().Add(60*time.Second + time.Duration(n/minUploadRate)*time.Second))
 	c.Status(status)
 	c.Context().SetBodyStream(&sectionFile{SectionReader: io.NewSectionReader(f, start, n), f: f}, int(n))
 	return nil

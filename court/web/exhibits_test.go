@@ -325,6 +325,18 @@ func TestExhibitUploadAndServe(t *testing.T) {
 	if res.StatusCode != 416 || res.Header.Get("Content-Range") != fmt.Sprintf("bytes */%d", len(pngFile)) {
 		t.Errorf("unsatisfiable range: got %d %q", res.StatusCode, res.Header.Get("Content-Range"))
 	}
+	// HEAD gives the length without the body; a known ETag, 304.
+	req, _ := http.NewRequest("HEAD", ts.URL+content, nil)
+	req.Header.Set("Authorization", "Bearer "+a.tok["merchant1"])
+	if res := a.c.do(req); res.StatusCode != 200 || res.ContentLength != int64(len(pngFile)) || res.Body != "" {
+		t.Errorf("HEAD: got %d, length %d, %d bytes of body", res.StatusCode, res.ContentLength, len(res.Body))
+	}
+	if res := get(content, map[string]string{"If-None-Match": `"` + c1.SHA256 + `"`}); res.StatusCode != 304 {
+		t.Errorf("If-None-Match: got %d, want 304", res.StatusCode)
+	}
+	if res := get(content+"?download=1", nil); !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("?download=1: got %q, want an attachment", res.Header.Get("Content-Disposition"))
+	}
 	// Text is never shown inline.
 	res = get(fmt.Sprintf("/api/v1/cases/%d/exhibits/%d/content", id, c1.ID+2), nil)
 	if cd := res.Header.Get("Content-Disposition"); res.StatusCode != 200 || !strings.HasPrefix(cd, "attachment") || res.Header.Get("Content-Type") != evidence.MIMEText {
