@@ -127,19 +127,27 @@ func (l *Ledger) Latest(ctx context.Context) (Checkpoint, error) {
 	return c, err
 }
 
-// Run signs a checkpoint every interval if the tree has grown, until ctx
-// ends. Errors are logged and retried at the next tick.
+// Run signs a checkpoint now and every interval if the tree has grown,
+// until ctx ends, and then once more, so that a clean shutdown leaves the
+// whole history signed (the caller closes the store only after Run has
+// returned). Errors are logged and retried at the next tick.
 func (l *Ledger) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
-	for {
-		if c, signed, err := l.SignIfGrown(ctx); err != nil && ctx.Err() == nil {
+	sign := func(ctx context.Context) {
+		if c, signed, err := l.SignIfGrown(ctx); err != nil {
 			log.Error("ledger checkpoint", "err", err)
 		} else if signed {
 			log.Debug("ledger checkpoint signed", "size", c.Size)
 		}
+	}
+	for {
+		sign(ctx)
 		select {
 		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			sign(final)
 			return
 		case <-t.C:
 		}

@@ -49,6 +49,11 @@ func init() {
 // appendLeaf appends data as the next leaf of the court's Merkle tree in tx,
 // the transaction of the row it covers, and returns its index.
 func appendLeaf(ctx context.Context, tx *wtx, data []byte) (int64, error) {
+	// The driver watches a cancellable context with a goroutine per
+	// statement, which costs more than these statements (see ImportCases).
+	// The append is never left half done either way: a cancelled caller's
+	// transaction or savepoint rolls back as a whole.
+	ctx = context.WithoutCancel(ctx)
 	var n int64
 	if err := txGet(ctx, tx, &n, sqlInsertLeaf, data); err != nil {
 		return -1, fmt.Errorf("ledger leaf: %w", err)

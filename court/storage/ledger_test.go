@@ -368,17 +368,18 @@ func TestLedgerFillMatchesAppend(t *testing.T) {
 	}
 }
 
-// Run signs when the tree grew and stops when its context ends.
+// Run signs at start, stops when its context ends, and signs what grew
+// since its last tick on the way out.
 func TestLedgerRunStops(t *testing.T) {
 	db, _ := MustDB(t)
 	l := MustLedger(t, db)
+	db.AppendLeaves(context.Background(), xleaf("a"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		l.Run(ctx, 5*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		l.Run(ctx, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		close(done)
 	}()
-	db.AppendLeaves(context.Background(), xleaf("a"))
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		note, ok, err := db.LatestCheckpoint(context.Background())
@@ -389,15 +390,19 @@ func TestLedgerRunStops(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint of 1 leaf signed by Run within 5 s (latest %q)", note)
+			t.Fatalf("no checkpoint of 1 leaf signed by Run at start within 5 s (latest %q)", note)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	db.AppendLeaves(context.Background(), xleaf("b"))
 	cancel()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not stop within 5 s of its context ending")
+	}
+	if note, _, _ := db.LatestCheckpoint(context.Background()); !strings.Contains(note, "\n2\n") {
+		t.Errorf("latest checkpoint after Run stopped = %q, want the 2 leaves signed", note)
 	}
 }
 

@@ -118,12 +118,13 @@ func (db *DB) ImportCases(ctx context.Context, cases []ImportCase, number func(y
 				CreditCode: c.CreditCode, OrderRef: c.OrderRef, DocketNo: c.DocketNo}, true); err != nil {
 				return err
 			}
-			for _, e := range ic.Entries {
+			for j, e := range ic.Entries {
 				at := e.At
 				if at.IsZero() {
 					at = c.UpdatedAt
 				}
-				if err := appendEntry(ctx, tx, c.ID, e, at); err != nil {
+				// A new case: its entries are numbered from 1.
+				if err := appendEntrySeq(ctx, tx, c.ID, int64(j+1), e, at); err != nil {
 					return err
 				}
 			}
