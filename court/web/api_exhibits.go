@@ -157,6 +157,11 @@ func (s *Server) uploadExhibit(c *fiber.Ctx) (*apiExhibitCreated, error) {
 			}
 			m.FileName = name
 		}
+		// The texts are known before the file: refuse bad ones before
+		// reading it.
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
 		if declared < 0 && length > 0 {
 			declared = length
 		} else if declared >= 0 && length > 0 && declared != length {
