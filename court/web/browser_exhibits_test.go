@@ -67,6 +67,9 @@ func TestBrowserExhibits(t *testing.T) {
 	b.wantText("no exhibits yet", "#exhibit-none", ts.Cat.M(i18n.English, court.Msg("exhibit.none")))
 
 	b.typeInto("#exhibit-title", "Livestream screenshot")
+	// A description too long for an address (over 5 KB as UTF-8).
+	long := strings.Repeat("直播间截图显示主播承诺正品，假一赔十。", 30)
+	b.do("describe it", chromedp.SetValue(chromedp.CSS("#exhibit-description"), long))
 	b.do("pick the photo", chromedp.SetUploadFiles(chromedp.CSS("#exhibit-file"), []string{photoPath}))
 	b.waitFor("photo listed", `document.querySelectorAll("#exhibit-list li.exhibit").length === 1`, 20*time.Second)
 	b.do("pick the PDF", chromedp.SetUploadFiles(chromedp.CSS("#exhibit-file"), []string{pdfPath}))
@@ -81,6 +84,12 @@ func TestBrowserExhibits(t *testing.T) {
 	}
 	if got := b.text("#exhibit-list li:nth-child(2) .exhibit-title"); got != "invoice" {
 		t.Errorf("title of C-2 (from its name): got %q, want invoice", got)
+	}
+	if got := b.text("#exhibit-list li:first-child .meta:nth-child(2)"); !strings.Contains(got, "直播截图.png") {
+		t.Errorf("C-1's line: got %q, want the file's name 直播截图.png", got)
+	}
+	if got := b.text("#exhibit-list li:first-child p.pre"); got != long {
+		t.Errorf("C-1's description: got %d characters, want the %d typed", len([]rune(got)), len([]rune(long)))
 	}
 	if got := b.text("#exhibit-list li:first-child .exhibit-sha"); got != sha(photo.Bytes()) {
 		t.Errorf("SHA-256 of C-1: got %q, want %q", got, sha(photo.Bytes()))

@@ -1,7 +1,7 @@
 // Exhibit upload on the case page: drag and drop or pick files; each is sent
-// as the raw request body with its name, title and description in the
-// address, its CSRF token in a header, and a progress bar. The server decides
-// the type from the content and answers errors as JSON.
+// as multipart/form-data (title, description, then the file), with the CSRF
+// token in a header and a progress bar. The server streams the file to disk,
+// decides its type from the content, and answers errors as JSON.
 (function () {
   "use strict";
   var box = document.getElementById("exhibit-upload");
@@ -22,12 +22,16 @@
     var file = queue.shift();
     if (!file) { window.location.reload(); return; }
     busy = true;
-    var q = "?name=" + encodeURIComponent(file.name) + "&size=" + file.size +
-      "&title=" + encodeURIComponent(title.value || "") + "&description=" + encodeURIComponent(desc.value || "");
+    // Multipart, the texts before the file: long titles and descriptions
+    // do not fit in the address, and the server reads the parts as they
+    // come. size lets the server refuse a file that arrives cut short.
+    var form = new FormData();
+    form.append("title", title.value || "");
+    form.append("description", desc.value || "");
+    form.append("file", file, file.name);
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", url + q);
+    xhr.open("POST", url + "?size=" + file.size);
     xhr.setRequestHeader("X-CSRF-Token", csrf);
-    xhr.setRequestHeader("Content-Type", "application/octet-stream");
     xhr.setRequestHeader("Accept", "application/json");
     bar.hidden = false;
     bar.value = 0;
@@ -55,7 +59,7 @@
       status.className = "error";
       queue = [];
     };
-    xhr.send(file);
+    xhr.send(form);
   }
 
   function add(files) {
