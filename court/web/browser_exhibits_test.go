@@ -32,10 +32,11 @@ func (b *browserTab) waitFor(what, js string, d time.Duration) {
 	}
 }
 
-// TestBrowserExhibits: in a real browser, claimant1 uploads a photo and a
-// PDF from the case page (the file picker, as a drop would, hands the files
-// to the page's script, which sends them with a progress bar); both are
-// listed as C-1 and C-2 with their hashes, and the photo shows in the page.
+// TestBrowserExhibits: in a real browser, claimant1 uploads a photo (with a
+// description too long for an address) and a PDF with the file picker, and
+// drops a text file on the drop zone; the page's script sends each with a
+// progress bar. They are listed as C-1 to C-3 with their names and hashes,
+// and the photo shows in the page.
 // merchant1 objects to the PDF with a reason, which the page then shows.
 // The receipt the page offers for the photo verifies offline against the
 // court's ledger key and the photo's bytes.
@@ -75,9 +76,19 @@ func TestBrowserExhibits(t *testing.T) {
 	b.do("pick the PDF", chromedp.SetUploadFiles(chromedp.CSS("#exhibit-file"), []string{pdfPath}))
 	b.waitFor("PDF listed", `document.querySelectorAll("#exhibit-list li.exhibit").length === 2`, 20*time.Second)
 
+	// A file dropped on the drop zone (a drop event carrying a file, as
+	// the browser makes when a file is dragged in).
+	eval[bool](b, `(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File(["聊天记录：主播承诺七天无理由退货。\n"], "chat.txt", {type: "text/plain"}));
+		document.getElementById("exhibit-drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		return true;
+	})()`)
+	b.waitFor("dropped file listed", `document.querySelectorAll("#exhibit-list li.exhibit").length === 3`, 20*time.Second)
+
 	labels := eval[[]string](b, `Array.from(document.querySelectorAll("#exhibit-list .exhibit-label")).map(e => e.textContent)`)
-	if strings.Join(labels, ",") != "C-1,C-2" {
-		t.Fatalf("labels: got %v, want C-1, C-2", labels)
+	if strings.Join(labels, ",") != "C-1,C-2,C-3" {
+		t.Fatalf("labels: got %v, want C-1, C-2, C-3", labels)
 	}
 	if got := b.text("#exhibit-list li:first-child .exhibit-title"); got != "Livestream screenshot" {
 		t.Errorf("title of C-1: got %q", got)
