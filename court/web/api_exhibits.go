@@ -85,12 +85,12 @@ func (s *Server) apiUploadExhibit(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(e)
 }
 
-// uploadError answers a refused upload. The rest of the body is not read,
-// so the connection is closed after the answer; a file over the limit is
-// 413 with the court's own message. write, when set, writes the answer
-// instead of handleError.
+// uploadError answers a refused upload; a file over the limit is 413 with
+// the court's own message. write, when set, writes the answer instead of
+// handleError. The rest of the body is left to fasthttp: it reads and drops
+// up to 256 KiB of it, so that the client can finish sending and read the
+// answer, and closes the connection when more is left.
 func (s *Server) uploadError(c *fiber.Ctx, err error, write func(error) error) error {
-	c.Context().SetConnectionClose()
 	if write == nil {
 		if !evidence.IsTooLarge(err) {
 			return err // handleError, as for any handler

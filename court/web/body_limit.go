@@ -30,7 +30,6 @@ func streamsBody(c *fiber.Ctx) bool {
 func (s *Server) limitBody(c *fiber.Ctx) error {
 	if streamsBody(c) {
 		if !isAPI(c) && c.Get("X-CSRF-Token") == "" && c.Query("csrf_token") == "" {
-			c.Context().SetConnectionClose()
 			return court.Errorf(court.EFORBIDDEN, "err.csrf")
 		}
 		return c.Next()
@@ -38,18 +37,16 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 	req := c.Request()
 	limit := s.cfg.BodyLimit
 	if req.Header.ContentLength() > limit {
-		// The body is not read: the connection cannot be reused.
-		c.Context().SetConnectionClose()
+		// The body is not read. fasthttp drops up to 256 KiB of what is
+		// left, and closes the connection when more is.
 		return fiber.ErrRequestEntityTooLarge
 	}
 	if st := req.BodyStream(); st != nil && req.Header.ContentLength() < 0 {
 		b, err := io.ReadAll(io.LimitReader(st, int64(limit)+1))
 		if err != nil {
-			c.Context().SetConnectionClose()
 			return fiber.ErrBadRequest
 		}
 		if len(b) > limit {
-			c.Context().SetConnectionClose()
 			return fiber.ErrRequestEntityTooLarge
 		}
 		req.SetBody(b)

@@ -521,37 +521,55 @@ func TestBodyLimitOutsideUploads(t *testing.T) {
 	ts := mustServer(t, nil)
 	a := newCaseAPI(t, ts)
 	big := `{"facts":"` + strings.Repeat("x", 2<<20) + `"}`
-	res, _ := a.call("claimant1", "POST", "/api/v1/cases", json2(big))
-	if res.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Errorf("declared big JSON: got %d, want 413", res.StatusCode)
+	auth := "Authorization: Bearer " + a.tok["claimant1"] + "\r\n"
+	chunked := func(body string) string {
+		return fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(body), body)
 	}
-	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/cases", io.MultiReader(strings.NewReader(big)))
-	req.ContentLength = -1
-	req.Header.Set("Authorization", "Bearer "+a.tok["claimant1"])
-	req.Header.Set("Content-Type", "application/json")
-	if res := a.c.do(req); res.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Errorf("chunked big JSON: got %d, want 413", res.StatusCode)
+	tests := []struct {
+		name, head, body string
+		want             int
+	}{
+		{"declared big JSON", "POST /api/v1/cases HTTP/1.1\r\nHost: court\r\n" + auth +
+			"Content-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(big)) + "\r\n\r\n", big, 413},
+		{"chunked big JSON", "POST /api/v1/cases HTTP/1.1\r\nHost: court\r\n" + auth +
+			"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", chunked(big), 413},
+		{"chunked big form", "POST /login HTTP/1.1\r\nHost: court\r\n" +
+			"Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n",
+			chunked("username=x&password=" + strings.Repeat("y", 2<<20)), 413},
+		// A small chunked body still works.
+		{"small chunked JSON", "POST /api/v1/tokens HTTP/1.1\r\nHost: court\r\n" +
+			"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+			chunked(`{"username":"claimant1","password":"demo-pass-2026"}`), 201},
 	}
-	form := "username=x&password=" + strings.Repeat("y", 2<<20)
-	req, _ = http.NewRequest("POST", ts.URL+"/login", io.MultiReader(strings.NewReader(form)))
-	req.ContentLength = -1
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if res := a.c.do(req); res.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Errorf("chunked big form: got %d, want 413", res.StatusCode)
-	}
-	// A small chunked body still works.
-	req, _ = http.NewRequest("POST", ts.URL+"/api/v1/tokens", io.MultiReader(strings.NewReader(`{"username":"claimant1","password":"`+"demo-pass-2026"+`"}`)))
-	req.ContentLength = -1
-	req.Header.Set("Content-Type", "application/json")
-	if res := a.c.do(req); res.StatusCode != http.StatusCreated {
-		t.Errorf("small chunked JSON: got %d, want 201: %s", res.StatusCode, res.Body)
+	for _, tt := range tests {
+		if got := rawExchange(t, ts, tt.head, []byte(tt.body)); got != tt.want {
+			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)
+		}
 	}
 }
 
-// json2 is a raw JSON text that call sends as it is.
-type json2 string
-
-func (j json2) MarshalJSON() ([]byte, error) { return []byte(j), nil }
+// rawExchange sends head and body on a fresh connection while reading the
+// answer: a server that refuses a body answers before it has all of it,
+// and may close the connection while the client still writes.
+func rawExchange(t *testing.T, ts *testServer, head string, body []byte) int {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	go func() {
+		conn.Write([]byte(head))
+		conn.Write(body) // may fail once the server has answered and closed
+	}()
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
 
 func TestExhibitAccessOutsiders(t *testing.T) {
 	ts := mustServer(t, nil)
