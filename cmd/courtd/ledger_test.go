@@ -56,8 +56,6 @@ func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
 func addExhibit(t *testing.T, dir string, caseID int64, content []byte) (int64, int64) {
 	t.Helper()
 	db := rawDB(t, dir)
-	mustExec(t, db, `CREATE TABLE IF NOT EXISTS exhibits (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL,
-		sha256 TEXT NOT NULL, size INTEGER NOT NULL, leaf_index INTEGER)`)
 	sum := sha256.Sum256(content)
 	hx := hex.EncodeToString(sum[:])
 	os.MkdirAll(filepath.Join(dir, "blobs", hx[:2]), 0o700)
@@ -90,7 +88,11 @@ func addExhibit(t *testing.T, dir string, caseID int64, content []byte) (int64, 
 	for i, h := range hs {
 		mustExec(t, db, `INSERT INTO ledger_hashes (id, hash) VALUES (?, ?)`, tlog.StoredHashIndex(0, n)+int64(i), h[:])
 	}
-	mustExec(t, db, `INSERT INTO exhibits (id, case_id, sha256, size, leaf_index) VALUES (?, ?, ?, ?, ?)`, id, caseID, hx, len(content), n)
+	// The exhibits table of migration 7, filled in as the evidence part
+	// would (the uploader: the case's claimant).
+	mustExec(t, db, `INSERT INTO exhibits (id, case_id, side, number, label, title, mime, size, sha256, leaf_index, uploaded_by, created_at)
+		SELECT ?, ?, 'C', ?, 'C-' || ?, 'photo', 'image/png', ?, ?, ?, claimant_id, CURRENT_TIMESTAMP FROM cases WHERE id = ?`,
+		id, caseID, id, id, len(content), hx, n, caseID)
 	return id, n
 }
 
@@ -265,7 +267,9 @@ func TestLedgerEndToEnd(t *testing.T) {
 			os.WriteFile(p, b, 0o600)
 		}, "exhibit 1 of case 1: its file's content has changed"},
 		{"exhibit row changed", func(t *testing.T, d string) {
-			mustExec(t, rawDB(t, d), `UPDATE exhibits SET size = size + 1`)
+			db := rawDB(t, d)
+			mustExec(t, db, `DROP TRIGGER exhibits_no_update`)
+			mustExec(t, db, `UPDATE exhibits SET size = size + 1`)
 		}, "exhibit 1 of case 1 (leaf 2) does not match its leaf"},
 		{"checkpoint forged", func(t *testing.T, d string) {
 			db := rawDB(t, d)

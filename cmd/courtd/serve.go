@@ -21,6 +21,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
 	"github.com/shangcheng-court/courtd/court/docket"
+	"github.com/shangcheng-court/courtd/court/evidence"
 	"github.com/shangcheng-court/courtd/court/fees"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/ledger"
@@ -49,6 +50,7 @@ type Main struct {
 	MetricsAllow   string
 	AuthRate       int
 	FilingBatch    int
+	MaxExhibit     int64
 	ProfileFile    string
 	LogLevel       string
 	LogFormat      string
@@ -91,6 +93,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.MetricsAllow, "metrics-allow", "127.0.0.0/8,::1/128", "comma-separated CIDRs allowed to read /metrics")
 	fs.StringVar(&m.ProfileFile, "profile", "", "court profile (JSON: court code, docket pattern, small-claims cap per year, fees, periods); unset fields keep the defaults")
 	fs.IntVar(&m.FilingBatch, "filing-batch", storage.DefaultFilingBatch, "concurrent filings that may share one durable commit (1: a transaction each)")
+	fs.Int64Var(&m.MaxExhibit, "max-exhibit", evidence.DefaultMaxSize, "largest exhibit file accepted, in bytes (streamed to DATA/blobs, never held in memory)")
 	fs.IntVar(&m.AuthRate, "auth-rate", 30, "login, registration and token requests allowed per minute from one address")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&m.LogFormat, "log-format", "text", "log format: text or json")
@@ -112,8 +115,8 @@ func (m *Main) ParseFlags(args []string) error {
 	if err := m.Media.check(); err != nil {
 		return err
 	}
-	if m.SessionIdle <= 0 || m.SessionMax <= 0 || m.TokenTTL <= 0 || m.AuthRate <= 0 || m.FilingBatch <= 0 {
-		return errors.New("-session-idle, -session-max, -token-ttl, -auth-rate and -filing-batch must be positive")
+	if m.SessionIdle <= 0 || m.SessionMax <= 0 || m.TokenTTL <= 0 || m.AuthRate <= 0 || m.FilingBatch <= 0 || m.MaxExhibit <= 0 {
+		return errors.New("-session-idle, -session-max, -token-ttl, -auth-rate, -filing-batch and -max-exhibit must be positive")
 	}
 	return m.Mail.check()
 }
@@ -177,6 +180,19 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.printDemo(seeded)
 	}
+	// Exhibits: what an interrupted upload or a crash left in the blob
+	// store is swept before anything is served.
+	blobs, err := evidence.OpenStore(filepath.Join(m.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	ev := evidence.New(m.db, blobs, m.MaxExhibit)
+	ev.Prover = led
+	if n, err := ev.Sweep(ctx); err != nil {
+		return fmt.Errorf("blob sweep: %w", err)
+	} else if n > 0 {
+		m.log.Info("blob store swept", "removed", n)
+	}
 	tlsOn := m.TLSCert != ""
 	dk := docket.New(m.db, profile)
 	if m.Media.On {
@@ -197,6 +213,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Ledger:   led,
 		Rulings:  rs,
 		Hearings: m.hearings,
+		Evidence: ev,
 	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err

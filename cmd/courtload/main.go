@@ -5,6 +5,7 @@
 //	courtload startup -bin ./courtd [-n 20]
 //	courtload logins  -bin ./courtd [-c 8] [-d 10s]
 //	courtload filings -bin ./courtd [-c 200] [-d 10s]
+//	courtload uploads -bin ./courtd [-size 1073741824] [-c 100] [-n 10000000]
 //
 // startup: time from exec to the first 200 from /readyz on an empty data dir,
 // and the resident memory once idle.
@@ -16,6 +17,8 @@
 // concurrent clients, first with one transaction per filing (the baseline,
 // -filing-batch 1), then with concurrent filings grouped into one commit,
 // in the same run; latency percentiles and the server's peak memory.
+// uploads: one big exhibit upload against sha256sum of the same file, with
+// the server's memory growth, then c concurrent uploads (see uploads.go).
 package main
 
 import (
@@ -53,6 +56,8 @@ func main() {
 		err = logins(os.Args[2:])
 	case "filings":
 		err = filings(os.Args[2:])
+	case "uploads":
+		err = uploads(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

@@ -1075,6 +1075,7 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 						before = a.dbCase(id).Status
 					}
 					path := a.offerPath(strings.Replace(r.path, ":id", strconv.FormatInt(id, 10), 1), id)
+					path = a.exhibitPath(path, id)
 					body := r.body
 					if f, ok := body.(func(*caseAPIClient) any); ok {
 						body = f(a)

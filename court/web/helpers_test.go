@@ -18,6 +18,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/demo"
 	"github.com/shangcheng-court/courtd/court/docket"
+	"github.com/shangcheng-court/courtd/court/evidence"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/storage"
@@ -33,6 +34,7 @@ type testServer struct {
 	Dk  *docket.Service
 	Cat *i18n.Catalog
 	Srv *web.Server
+	Ev  *evidence.Service
 	Dir string
 }
 
@@ -69,14 +71,24 @@ func serverIn(tb testing.TB, dir string, demoSeed bool, cfg func(*web.Config)) *
 		tb.Fatal(err)
 	}
 	// Every test court has its ledger, as courtd has, so every route is
-	// registered (cfg may take it away).
+	// registered (cfg may take it away); it proves the exhibits' receipts.
 	key, err := ledger.LoadOrCreateKey(dir, "courtd.test/ledger")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c := web.Config{Logger: log, AuthRateMax: 1000, Ledger: ledger.New(db, key)}
+	led := ledger.New(db, key)
+	blobs, err := evidence.OpenStore(filepath.Join(dir, "blobs"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ev := evidence.New(db, blobs, 0)
+	ev.Prover = led
+	c := web.Config{Logger: log, AuthRateMax: 1000, Ledger: led, Evidence: ev}
 	if cfg != nil {
 		cfg(&c)
+	}
+	if c.Ledger != nil {
+		ev.Prover = c.Ledger
 	}
 	dk := docket.New(db, court.DefaultProfile())
 	dk.Now = db.Now
@@ -100,7 +112,7 @@ func serverIn(tb testing.TB, dir string, demoSeed bool, cfg func(*web.Config)) *
 		<-done
 		db.Close()
 	})
-	return &testServer{URL: "http://" + ln.Addr().String(), DB: db, Acc: acc, Dk: dk, Cat: cat, Srv: srv, Dir: dir}
+	return &testServer{URL: "http://" + ln.Addr().String(), DB: db, Acc: acc, Dk: dk, Cat: cat, Srv: srv, Ev: ev, Dir: dir}
 }
 
 // client is a browser-like HTTP client: it keeps cookies, does not follow

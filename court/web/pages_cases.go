@@ -160,6 +160,9 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 	if err := s.loadHearings(c, p, cs); err != nil {
 		return err
 	}
+	if err := s.loadExhibits(c, p, cs); err != nil {
+		return err
+	}
 	return s.loadAnswer(c, p, cs)
 }
 

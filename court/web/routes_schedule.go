@@ -295,19 +295,6 @@ func (s *Server) hearingToken(c *fiber.Ctx) error {
 	return c.JSON(apiTokenResponse{Token: tok, Expires: exp})
 }
 
-// jsonError answers a page route's error as the API would (the room page's
-// script reads it), in the page's language.
-func (s *Server) jsonError(c *fiber.Ctx, err error) error {
-	var ce *court.Error
-	if !asCourtError(err, &ce) || ce.Code == court.EINTERNAL {
-		return err
-	}
-	var body apiError
-	body.Error.Code = ce.Code
-	body.Error.Message = s.cat.M(s.lang(c), ce.Msg)
-	return c.Status(statusOf(ce.Code)).JSON(body)
-}
-
 // hearingICS sends the calendar file of a hearing, on the API and the pages.
 func (s *Server) hearingICS(c *fiber.Ctx) error {
 	id, hid, err := hearingIDs(c)

@@ -18,6 +18,7 @@ import (
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/accounts"
 	"github.com/shangcheng-court/courtd/court/docket"
+	"github.com/shangcheng-court/courtd/court/evidence"
 	"github.com/shangcheng-court/courtd/court/fees"
 	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/i18n"
@@ -51,6 +52,10 @@ type Config struct {
 	// HearingTokens issues the media server's join tokens for hearing
 	// rooms; nil means rooms are not available (the token routes say so).
 	HearingTokens hearings.TokenIssuer
+	// Evidence is the exhibits service: uploads (streamed, up to its
+	// MaxSize), downloads and receipts. Without it the exhibit routes
+	// answer "not found".
+	Evidence *evidence.Service
 	// Ledger is the court's Merkle ledger (issue 4): the Prover of
 	// receipts, served at /api/v1/ledger/...; nil: no ledger routes.
 	Ledger *ledger.Ledger
@@ -124,6 +129,11 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 		// Values from a request are copied, so nothing handed to another
 		// goroutine or kept after the handler points into a reused buffer.
 		Immutable: true,
+		// Exhibit uploads are streamed to disk, never held in memory. Fiber
+		// then no longer enforces BodyLimit itself: limitBody does, for
+		// every route but the uploads.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	}
 	if len(cfg.TrustedProxies) > 0 {
 		fc.EnableTrustedProxyCheck = true
@@ -150,6 +160,8 @@ func New(cfg Config, db *storage.DB, acc *accounts.Service, dk *docket.Service, 
 		CrossOriginEmbedderPolicy: "unsafe-none",
 		PermissionPolicy:          "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
 	}))
+
+	app.Use(s.limitBody)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
