@@ -427,3 +427,34 @@ func TestPaymentsPage(t *testing.T) {
 		t.Errorf("claimant's page after confirming: want ¥120.50 confirmed and ¥179.50 outstanding")
 	}
 }
+
+// TestPaymentsRace: payments recorded at the same moment cannot together
+// exceed the order: of ten payments of 100 yuan on an order of 300 yuan,
+// exactly three are recorded.
+func TestPaymentsRace(t *testing.T) {
+	_, a, _, _ := paymentServer(t)
+	id := a.ruledCase()
+	order := a.payments("merchant1", id).Orders[0].OrderID
+	codes := make(chan int, 10)
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, _ := a.call("merchant1", "POST", casePath(id, "/payments"), payBody(order, 10000))
+			codes <- res.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[http.StatusCreated] != 3 || got[http.StatusConflict] != 7 {
+		t.Errorf("ten racing payments of 100 yuan on 300: got %v, want 3 created and 7 conflicts", got)
+	}
+	if v := a.payments("merchant1", id); v.Orders[0].Paid != 30000 {
+		t.Errorf("paid: got %d, want 30000", v.Orders[0].Paid)
+	}
+}
