@@ -214,6 +214,15 @@ func TestPaymentsAddUpAndClose(t *testing.T) {
 	if _, e := a.pay("merchant1", id, o2, 20001, http.StatusConflict); !strings.Contains(e.Error.Message, "at most ¥200.00") || e.Error.Fields["amount"] == "" {
 		t.Errorf("over-payment: got %+v, want at most ¥200.00 on the amount", e.Error)
 	}
+	a.c.Lang = "zh-CN"
+	if _, e := a.pay("merchant1", id, o2, 20001, http.StatusConflict); !strings.Contains(e.Error.Message, "最多可登记 ¥200.00") {
+		t.Errorf("over-payment in Chinese: got %q, want 最多可登记 ¥200.00", e.Error.Message)
+	}
+	// Order 1 is paid (awaiting confirmation): only order 2 is left to pay.
+	if s := a.payments("merchant1", id).Steps; len(s) != 1 || !strings.Contains(s[0], "前支付 ¥200.00") {
+		t.Errorf("steps in Chinese: got %q, want one to 前支付 ¥200.00", s)
+	}
+	a.c.Lang = "en"
 	v = a.payments("merchant1", id)
 	if v.Orders[0].Paid != 30000 || v.Orders[0].Confirmed != 0 || v.Orders[0].Open != 0 || v.Orders[0].Outstanding != 30000 {
 		t.Errorf("order 1 after two payments: got %+v, want paid 30000, confirmed 0, open 0, outstanding 30000", v.Orders[0])
