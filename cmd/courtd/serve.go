@@ -25,6 +25,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/fees"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/ledger"
+	"github.com/shangcheng-court/courtd/court/payments"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
 	"github.com/shangcheng-court/courtd/hearing"
@@ -205,6 +206,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	dk.AfterSettle = m.signMediation(rs)
+	ps := payments.New(m.db)
 	m.srv, err = web.New(web.Config{
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
@@ -212,6 +214,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Fees:     fees.New(m.db, dk.Now),
 		Ledger:   led,
 		Rulings:  rs,
+		Payments: ps,
 		Hearings: m.hearings,
 		Evidence: ev,
 	}, m.db, acc, dk, cat)
@@ -265,6 +268,10 @@ func (m *Main) Open(ctx context.Context) error {
 	// minute; it stops with the sweeper.
 	m.wg.Add(1)
 	go m.runDeadlines(sweepCtx, dk, DeadlineInterval)
+	// The payment scheduler flags unpaid orders for enforcement on the
+	// deadline scheduler's interval; it stops with the sweeper.
+	m.wg.Add(1)
+	go m.runPayments(sweepCtx, ps, DeadlineInterval)
 	// The outbox dispatcher delivers the court's mail; it stops with the
 	// sweeper, and what it has not sent waits in the database.
 	if err := m.startMail(sweepCtx, m.db, cat, profile.CourtName); err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/ledger"
+	"github.com/shangcheng-court/courtd/court/payments"
 	"github.com/shangcheng-court/courtd/court/rulings"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/hearing"
@@ -62,6 +63,9 @@ type Config struct {
 	// Rulings drafts, signs and verifies rulings and mediation documents
 	// (issue 6); nil: one without PDFs, signing with the Ledger's key if any.
 	Rulings *rulings.Service
+	// Payments records the payment of what rulings order and flags unpaid
+	// orders for enforcement (issue 6); nil: one on the server's database.
+	Payments *payments.Service
 	// Hearings runs the remote hearing rooms (signalling at /hearing/ws);
 	// nil serves no hearings.
 	Hearings *hearing.Server
