@@ -233,8 +233,7 @@ func (in *Input) validate(orders []storage.CaseOrder, today time.Time) (*storage
 	} else if d.After(today) {
 		v.Fail("paid_on", "err.date_future")
 	}
-	// The exhibits part (not merged yet) checks that the exhibit is one of
-	// this case's; here it is only a positive id.
+	// Record checks that the exhibit is one of this case's.
 	if in.ExhibitID != nil {
 		v.Check(*in.ExhibitID > 0, "exhibit_id", "payment.err_exhibit")
 	}
@@ -267,6 +266,16 @@ func (s *Service) Record(ctx context.Context, u *court.User, id int64, in Input)
 	o, err := in.validate(orders, now.In(court.Zone))
 	if err != nil {
 		return nil, err
+	}
+	// The proof, when given, is an exhibit of this case (uploaded first).
+	if in.ExhibitID != nil {
+		if _, err := s.DB.ExhibitByID(ctx, id, *in.ExhibitID); court.ErrorCode(err) == court.ENOTFOUND {
+			var v court.Validator
+			v.Fail("exhibit_id", "payment.err_exhibit")
+			return nil, v.Err()
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	if o.Payer != side {
 		return nil, court.ErrForbidden()

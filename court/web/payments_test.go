@@ -467,3 +467,41 @@ func TestPaymentsRace(t *testing.T) {
 		t.Errorf("paid: got %d, want 30000", v.Orders[0].Paid)
 	}
 }
+
+// TestPaymentProofExhibit: a payment's proof is an exhibit of the same case;
+// an exhibit of another case, or none, is refused and records nothing.
+func TestPaymentProofExhibit(t *testing.T) {
+	_, a, _, _ := paymentServer(t)
+	id := a.ruledCase()
+	other := a.matrixCase("A", court.CaseServed)
+	res, proof := a.uploadBytes("merchant1", id, "?name=receipt.txt&title=转账回单", []byte("支付宝转账回单 ALI-2026-0001 ¥300.00"))
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("upload the proof to the ruled case: got %d", res.StatusCode)
+	}
+	res, foreign := a.uploadBytes("merchant1", other, "?name=receipt.txt&title=别案回单", []byte("另一案件的回单"))
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("upload to the other case: got %d", res.StatusCode)
+	}
+	order := a.payments("merchant1", id).Orders[0].OrderID
+	for _, bad := range []int64{foreign.ID, 999999} {
+		body := payBody(order, 10000)
+		body["exhibit_id"] = bad
+		if res, e := a.call("merchant1", "POST", casePath(id, "/payments"), body); res.StatusCode != http.StatusBadRequest || e.Error.Fields["exhibit_id"] == "" {
+			t.Errorf("proof exhibit %d not of the case: got %d %+v, want 400 naming exhibit_id", bad, res.StatusCode, e.Error)
+		}
+	}
+	if n := len(a.payments("merchant1", id).Payments); n != 0 {
+		t.Fatalf("after refused payments: %d recorded, want 0", n)
+	}
+	body := payBody(order, 10000)
+	body["exhibit_id"] = proof.ID
+	res, e := a.call("merchant1", "POST", casePath(id, "/payments"), body)
+	var p storage.Payment
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("payment with its proof: got %d %+v, want 201", res.StatusCode, e.Error)
+	}
+	decodeInto(t, res, &p)
+	if p.ExhibitID == nil || *p.ExhibitID != proof.ID {
+		t.Errorf("recorded payment's proof: got %v, want exhibit %d", p.ExhibitID, proof.ID)
+	}
+}
