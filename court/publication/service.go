@@ -1,3 +1,7 @@
+// Package publication publishes signed rulings to the public without
+// personal data (issue 6): the publishing job, sealing, and the public
+// search and export over what was published. The text itself is cleaned by
+// package anonymise. See docs/publication.md.
 package publication
 
 import (
@@ -12,6 +16,7 @@ import (
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/docket"
+	"github.com/shangcheng-court/courtd/court/publication/anonymise"
 	"github.com/shangcheng-court/courtd/court/rulings"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
@@ -175,8 +180,8 @@ func (s *Service) publish(ctx context.Context, r *storage.Ruling) (bool, error) 
 // known gathers what must go from a case's documents: every person's name
 // and identifiers, the order reference; and what must stay: the merchant,
 // the court and the numbers.
-func (s *Service) known(doc rulings.Document, c *court.Case, people []storage.Person) Known {
-	k := Known{
+func (s *Service) known(doc rulings.Document, c *court.Case, people []storage.Person) anonymise.Known {
+	k := anonymise.Known{
 		Names:       []string{doc.Claimant.Name},
 		Identifiers: []string{c.OrderRef},
 		Keep: []string{doc.Respondent.Name, doc.Respondent.CreditCode, c.MerchantName, c.CreditCode, doc.Number,
@@ -199,8 +204,8 @@ func (s *Service) known(doc rulings.Document, c *court.Case, people []storage.Pe
 // Anonymous is the published form of doc: every text field anonymised with
 // k, the claimant's name masked; the merchant, the court, the amounts and
 // the judge stay.
-func Anonymous(doc rulings.Document, k Known) Document {
-	a := func(s string) string { return Anonymise(s, k) }
+func Anonymous(doc rulings.Document, k anonymise.Known) Document {
+	a := func(s string) string { return anonymise.Text(s, k) }
 	title := "民事判决书"
 	if doc.Kind == rulings.Mediation {
 		title = "民事调解书"
@@ -216,7 +221,7 @@ func Anonymous(doc rulings.Document, k Known) Document {
 	}
 	exhibits := append([]string{}, doc.Exhibits...)
 	return Document{
-		Court: doc.Court, Title: title, Claimant: MaskName(doc.Claimant.Name), Respondent: doc.Respondent.Name,
+		Court: doc.Court, Title: title, Claimant: anonymise.MaskName(doc.Claimant.Name), Respondent: doc.Respondent.Name,
 		CreditCode: doc.Respondent.CreditCode, Claims: a(doc.Claims), Facts: a(doc.Facts), Evidence: a(doc.Evidence),
 		Exhibits: exhibits, Reasoning: a(doc.Reasoning), Terms: a(doc.Terms), Orders: orders, Fee: doc.Fee,
 		Final: doc.Final, Judge: doc.Judge.Name, Date: date,

@@ -1,7 +1,9 @@
-// Package publication publishes signed rulings to the public without
-// personal data (issue 6): the anonymiser, the publishing job and the
-// public search over what was published. See docs/publication.md.
-package publication
+// Package anonymise removes personal data from the text of a court
+// document before it is published (issue 6): known names and identifiers,
+// and patterns of identity numbers, phones, e-mail addresses, order
+// references and street addresses. It imports nothing of the court, so it
+// can be tested and fuzzed alone. See docs/publication.md.
+package anonymise
 
 import (
 	"regexp"
@@ -81,7 +83,7 @@ func givenName(name string) string {
 	return rest
 }
 
-// Anonymise returns text without the personal data it holds: first every
+// Text returns text without the personal data it holds: first every
 // known name and identifier (Known) is replaced wherever it appears, then
 // patterns are scrubbed from what is left (resident ID numbers, mobiles,
 // landlines, e-mail addresses, order references next to words such as 订单
@@ -89,7 +91,7 @@ func givenName(name string) string {
 // text survives: article numbers, amounts, dates and docket numbers are not
 // patterns. It never leaves a run of eleven or more digits, so no resident
 // ID number or mobile number survives in any spelling without separators.
-func Anonymise(text string, k Known) string {
+func Text(text string, k Known) string {
 	// Private-use characters are reserved for the placeholders below.
 	text = strings.Map(func(r rune) rune {
 		if 0xE000 <= r && r <= 0xF8FF {

@@ -1,4 +1,4 @@
-package publication
+package anonymise
 
 import (
 	"regexp"
@@ -58,8 +58,8 @@ func TestAnonymisePatterns(t *testing.T) {
 		{"docket", "(2026)浙0102民初7号", "(2026)浙0102民初7号"},
 		{"exhibit", "证据C-1、R-2", "证据C-1、R-2"},
 	} {
-		if got := Anonymise(c.in, Known{}); got != c.want {
-			t.Errorf("%s: Anonymise(%q)\n got %q\nwant %q", c.name, c.in, got, c.want)
+		if got := Text(c.in, Known{}); got != c.want {
+			t.Errorf("%s: Text(%q)\n got %q\nwant %q", c.name, c.in, got, c.want)
 		}
 	}
 }
@@ -73,11 +73,11 @@ func TestAnonymiseKnown(t *testing.T) {
 	}
 	in := "原告司马翠花（身份证" + id + "，手机13700001111，CUIHUA@example.org）于订单ZZ-77购买。" +
 		"翠花称John Smith与李建国均在场。被告杭州司马翠花茶业有限公司（91330102MA27XQ1B4P）。证件3301**********002X。"
-	got := Anonymise(in, k)
+	got := Text(in, k)
 	want := "原告司马某（身份证×××，手机×××，×××）于订单×××购买。" +
 		"某称J.与李某均在场。被告杭州司马翠花茶业有限公司（91330102MA27XQ1B4P）。证件×××。"
 	if got != want {
-		t.Errorf("Anonymise\n got %q\nwant %q", got, want)
+		t.Errorf("Text\n got %q\nwant %q", got, want)
 	}
 }
 
@@ -111,9 +111,9 @@ func FuzzAnonymise(f *testing.F) {
 		f.Add(s, "张三", "13812345678")
 	}
 	f.Fuzz(func(t *testing.T, text, name, ident string) {
-		out := Anonymise(text, Known{Names: []string{name}, Identifiers: []string{ident}})
+		out := Text(text, Known{Names: []string{name}, Identifiers: []string{ident}})
 		if l := leaks(out); l != "" {
-			t.Fatalf("Anonymise(%q) left %q in %q", text, l, out)
+			t.Fatalf("Text(%q) left %q in %q", text, l, out)
 		}
 	})
 }
