@@ -167,6 +167,16 @@ func TestPublicationWithoutPersonalData(t *testing.T) {
 	if ps, err := ts.DB.PublicationsOfCase(ctx, sealedFirst.ID); err != nil || len(ps) != 0 {
 		t.Errorf("sealed case: got %d publications (%v), want none", len(ps), err)
 	}
+	// A publication in flight when the seal came is refused in its own
+	// transaction.
+	rs, err := ts.DB.RulingsOfCase(ctx, sealedFirst.ID)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("rulings of the sealed case: %v", err)
+	}
+	if _, ok, err := ts.DB.Publish(ctx, storage.Publication{RulingID: rs[0].ID, CaseID: sealedFirst.ID, Number: "x",
+		Kind: "judgment", Category: "quality", Year: 2026, Outcome: "upheld", Body: "{}", PublishedAt: ts.DB.Now()}, "x"); ok || err != nil {
+		t.Errorf("publishing a sealed case's ruling: got ok %v, %v; want refused without error", ok, err)
+	}
 	// And one after: it is withdrawn everywhere at once.
 	if res, e := a.call("judge1", "POST", casePath(sealedLater.ID, "/seal"), map[string]any{"reason": "当事人申请不公开，涉及商业秘密"}); res.StatusCode != 200 {
 		t.Fatalf("seal: got %d %+v", res.StatusCode, e.Error)
