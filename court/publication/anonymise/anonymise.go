@@ -113,7 +113,7 @@ func Text(text string, k Known) string {
 	}
 	names := longestFirst(k.Names)
 	for _, n := range names {
-		text = strings.ReplaceAll(text, foldWidth(n), MaskName(n))
+		text = replaceFold(text, n, MaskName(n))
 	}
 	for _, n := range names {
 		if g := givenName(strings.TrimSpace(n)); g != "" {
@@ -150,14 +150,39 @@ func longestFirst(ss []string) []string {
 }
 
 // replaceFold replaces old in s, ignoring ASCII case (a resident ID's x,
-// an e-mail address typed in capitals).
+// an e-mail address typed in capitals) and, between the characters of a
+// number or a Chinese name, the spaces and dashes people write to group
+// them (137 1234 5678, 司马 翠花).
 func replaceFold(s, old, repl string) string {
 	old = foldWidth(old)
 	if old == "" {
 		return s
 	}
-	re := regexp.MustCompile(`(?i)` + regexp.QuoteMeta(old))
+	var pat strings.Builder
+	pat.WriteString(`(?i)`)
+	spaced := spacedOK(old)
+	for i, r := range old {
+		if i > 0 && spaced {
+			pat.WriteString(`[ \-\x{3000}]?`)
+		}
+		pat.WriteString(regexp.QuoteMeta(string(r)))
+	}
+	re, err := regexp.Compile(pat.String())
+	if err != nil { // cannot happen with quoted characters; fall back to plain
+		return strings.ReplaceAll(s, old, repl)
+	}
 	return re.ReplaceAllLiteralString(s, repl)
+}
+
+// spacedOK reports whether s is written with optional spaces between its
+// characters: a number or code (digits and letters only) or a Chinese name.
+func spacedOK(s string) bool {
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || unicode.Is(unicode.Han, r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // foldWidth turns full-width digits, letters and ＠ into ASCII, so that
