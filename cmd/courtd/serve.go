@@ -26,6 +26,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/payments"
+	"github.com/shangcheng-court/courtd/court/publication"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
 	"github.com/shangcheng-court/courtd/hearing"
@@ -207,6 +208,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	dk.AfterSettle = m.signMediation(rs)
 	ps := payments.New(m.db)
+	pub := publication.New(m.db, keys, m.log)
 	m.srv, err = web.New(web.Config{
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
@@ -217,6 +219,8 @@ func (m *Main) Open(ctx context.Context) error {
 		Payments: ps,
 		Hearings: m.hearings,
 		Evidence: ev,
+		// Published decisions: the job below publishes, the web serves.
+		Publication: pub,
 	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err
@@ -281,6 +285,13 @@ func (m *Main) Open(ctx context.Context) error {
 	// stops with the sweeper.
 	m.wg.Add(1)
 	go m.runLedger(sweepCtx, led, LedgerInterval)
+	// The publication job publishes signed rulings without personal data,
+	// now and every minute; it stops with the sweeper.
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		pub.Run(sweepCtx, PublicationInterval)
+	}()
 	m.log.Info("courtd ready", "url", m.url, "data", m.DataDir, "schema", storage.SchemaVersion(), "startup", time.Since(start))
 	fmt.Fprintf(m.stdout, "courtd is serving the court at %s/\n", m.url)
 	return nil

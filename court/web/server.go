@@ -24,6 +24,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/payments"
+	"github.com/shangcheng-court/courtd/court/publication"
 	"github.com/shangcheng-court/courtd/court/rulings"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/hearing"
@@ -69,6 +70,10 @@ type Config struct {
 	// Hearings runs the remote hearing rooms (signalling at /hearing/ws);
 	// nil serves no hearings.
 	Hearings *hearing.Server
+	// Publication publishes rulings without personal data and serves the
+	// public search (issue 6); nil: one on the server's database, which
+	// publishes only when its PublishPending is called.
+	Publication *publication.Service
 }
 
 // Server is the court's HTTP server.
