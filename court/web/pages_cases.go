@@ -154,6 +154,7 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 	p.Data["AnswerDays"] = s.dk.Profile.AnswerDays
 	p.Data["Extend"] = canExtend(p.User, cs)
 	p.Data["ExtendMonths"] = s.dk.Profile.ExtendMonths
+	p.Data["CanSeal"] = p.User.Role == court.RoleJudge && cs.JudgeID != nil && *cs.JudgeID == p.User.ID
 	if err := s.loadFee(c, p, cs); err != nil {
 		return err
 	}
