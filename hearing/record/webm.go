@@ -269,7 +269,7 @@ func vp9Key(f []byte) (key bool, width, height int) {
 	if br.bit() != 0 { // frame_type 1 = not a keyframe
 		return false, 0, 0
 	}
-	br.bits(2)                                 // show_frame, error_resilient_mode
+	br.bits(2)                                   // show_frame, error_resilient_mode
 	if br.bits(24) != 0x498342 || profile != 0 { // sync code; colour config differs for others
 		return true, 0, 0
 	}
