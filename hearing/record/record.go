@@ -3,14 +3,16 @@
 // in a temp area, from the packets the SFU forwards. The court attaches the
 // files to the case when the hearing ends (court/hearings.AttachRecord).
 //
-// Wiring (cmd/courtd): Recorder.OnTrack is hearing.Hooks.OnTrack;
-// SetKeyframe(server.RequestKeyframe) once the server exists; in OnEnd,
-// Finish(hearing) hands over the files, which the caller attaches and then
-// passes to Remove.
+// Wiring (cmd/courtd): hooks = recorder.Wrap(hooks, attach) before
+// hearing.New, then recorder.SetKeyframe(server.RequestKeyframe); close the
+// hearing server before the recorder (Close waits for the attachments).
+// Done by hand: Recorder.OnTrack is the OnTrack hook; in OnEnd, Finish
+// hands over the files, which the caller attaches and passes to Remove.
 package record
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -74,9 +76,10 @@ type Recorder struct {
 	log      *slog.Logger
 	keyframe atomic.Pointer[func(hearingID, userID int64)]
 
-	mu       sync.Mutex
-	sessions map[int64]*session
-	finished map[int64]bool // hearings handed over: nothing more is recorded
+	mu        sync.Mutex
+	sessions  map[int64]*session
+	finished  map[int64]bool // hearings handed over: nothing more is recorded
+	attaching sync.WaitGroup // Wrap's attachments under way
 }
 
 // New makes the temp area and returns a Recorder.
@@ -233,8 +236,67 @@ func (r *Recorder) Remove(files []File) {
 	}
 }
 
+// Attach puts an ended hearing's recording on the court's record (see
+// court/hearings.AttachRecord); files may be empty (the transcript is still
+// worth attaching). It runs on its own goroutine.
+type Attach func(ctx context.Context, rec hearing.Record, files []File) error
+
+// AttachTimeout bounds one hearing's attachment (hashing and copying a few
+// GiB takes a minute or two on a slow disk).
+const AttachTimeout = 30 * time.Minute
+
+// Wrap returns hooks that also record: OnTrack records each track (and
+// still calls h's OnTrack, whose tap gets the packets too), OnEnd calls h's
+// OnEnd, finishes the recording and runs attach on a goroutine of its own,
+// as hooks must not block. Attached files are removed; after an error
+// they stay in the temp area, with a log line saying where.
+func (r *Recorder) Wrap(h hearing.Hooks, attach Attach) hearing.Hooks {
+	onTrack, onEnd := h.OnTrack, h.OnEnd
+	h.OnTrack = func(hid int64, p hearing.Presence, kind string, codec webrtc.RTPCodecParameters) func(*rtp.Packet) {
+		mine := r.OnTrack(hid, p, kind, codec)
+		var theirs func(*rtp.Packet)
+		if onTrack != nil {
+			theirs = onTrack(hid, p, kind, codec)
+		}
+		if mine == nil || theirs == nil {
+			if mine == nil {
+				return theirs
+			}
+			return mine
+		}
+		return func(pkt *rtp.Packet) { mine(pkt); theirs(pkt) }
+	}
+	h.OnEnd = func(rec hearing.Record) {
+		if onEnd != nil {
+			onEnd(rec)
+		}
+		files := r.Finish(rec.Hearing)
+		if attach == nil {
+			return
+		}
+		r.attaching.Add(1)
+		go func() {
+			defer r.attaching.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), AttachTimeout)
+			defer cancel()
+			if err := attach(ctx, rec, files); err != nil {
+				dirs := map[string]bool{}
+				for _, f := range files {
+					dirs[filepath.Dir(f.Path)] = true
+				}
+				r.log.Error("hearing recording not attached: its files are kept", "hearing", rec.Hearing, "err", err, "dirs", fmt.Sprint(dirs))
+				return
+			}
+			r.Remove(files)
+		}()
+	}
+	return h
+}
+
 // Close finishes every recording still running (the server is shutting
-// down): their files stay in the temp area for an operator.
+// down: close the hearing server first, whose hearings end then), waits
+// for the attachments under way, and leaves unattached files in the temp
+// area for an operator.
 func (r *Recorder) Close() error {
 	r.mu.Lock()
 	ids := make([]int64, 0, len(r.sessions))
@@ -243,8 +305,11 @@ func (r *Recorder) Close() error {
 	}
 	r.mu.Unlock()
 	for _, id := range ids {
-		r.Finish(id)
+		if files := r.Finish(id); len(files) > 0 {
+			r.log.Warn("hearing recording kept in the temp area", "hearing", id, "dir", filepath.Dir(files[0].Path))
+		}
 	}
+	r.attaching.Wait()
 	return nil
 }
 

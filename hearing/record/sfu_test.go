@@ -1,6 +1,7 @@
 package record
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"net"
@@ -209,16 +210,15 @@ func TestRecordHearing(t *testing.T) {
 		t.Fatal(err)
 	}
 	ended := make(chan []File, 1)
+	attached := make(chan struct{}) // closed when the test has read the files
+	var once sync.Once
+	release := func() { once.Do(func() { close(attached) }) }
+	t.Cleanup(release)
 	var mu sync.Mutex
 	trackEnded := map[int64]int{} // user -> taps that got nil
-	srv, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true, Recording: true}, hearing.Hooks{
+	hooks := rec.Wrap(hearing.Hooks{
 		OnTrack: func(hid int64, p hearing.Presence, kind string, codec webrtc.RTPCodecParameters) func(*rtp.Packet) {
-			tap := rec.OnTrack(hid, p, kind, codec)
-			if tap == nil {
-				return nil
-			}
 			return func(pkt *rtp.Packet) {
-				tap(pkt)
 				if pkt == nil {
 					mu.Lock()
 					trackEnded[p.ID]++
@@ -226,8 +226,14 @@ func TestRecordHearing(t *testing.T) {
 				}
 			}
 		},
-		OnEnd: func(r hearing.Record) { ended <- rec.Finish(r.Hearing) },
+	}, func(_ context.Context, r hearing.Record, files []File) error {
+		if r.Hearing == 9 {
+			ended <- files
+		}
+		<-attached
+		return nil
 	})
+	srv, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true, Recording: true}, hooks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,9 +322,15 @@ func TestRecordHearing(t *testing.T) {
 			t.Errorf("no recording %s in %v", k, kinds)
 		}
 	}
-	rec.Remove(files)
-
+	release() // the attachment is done: the files go
 	srv.Close()
+	rec.Close()
+	for _, f := range files {
+		if _, err := os.Stat(f.Path); !os.IsNotExist(err) {
+			t.Errorf("%s is still in the temp area after its attachment", f.Path)
+		}
+	}
+
 	hs.Close()
 	for i := 0; i < 50 && runtime.NumGoroutine() > base+2; i++ {
 		time.Sleep(100 * time.Millisecond)
