@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
@@ -197,6 +198,7 @@ func TestRecordKeyframes(t *testing.T) {
 		ps := packetize(f, &seq, uint32(i*3000))
 		if i == 15 { // lost: frames 15..24 cannot be decoded
 			seq += 5
+			forgetAsk(r, 2, 0)
 			ps = packetize(f, &seq, uint32(i*3000))
 		}
 		if (i >= 5 && i < 15) || i >= 25 {
@@ -226,8 +228,8 @@ func TestRecordKeyframes(t *testing.T) {
 	if !w.keys[0] || !w.keys[10] {
 		t.Error("the recording does not restart on a keyframe")
 	}
-	if asked.Load() < 2 {
-		t.Errorf("got %d keyframe requests, want at least 2", asked.Load())
+	if asked.Load() != 3 {
+		t.Errorf("got %d keyframe requests, want 3: one per track at its start, one after the loss", asked.Load())
 	}
 }
 
@@ -435,4 +437,67 @@ func checkWebM(t *testing.T, path string) *webmFile {
 		}
 	}
 	return w
+}
+
+// TestRecordMuteGap: while the judge mutes a participant's video nothing is
+// forwarded; afterwards the sequence numbers and RTP time jump. The frames
+// after the gap wait for a keyframe, and the gap is a pause in the file.
+func TestRecordMuteGap(t *testing.T) {
+	r, asked := mustRecorder(t, Config{})
+	vtap := r.OnTrack(6, alice, "video", vp8)
+	var seq uint16
+	var want []int
+	for i := range 40 {
+		ts := uint32(i * 3000)
+		if i >= 20 {
+			ts += 10 * 90000 // ten seconds muted
+		}
+		if i == 20 {
+			seq += 1000
+			forgetAsk(r, 6, 0) // ten seconds have passed: the throttle allows a request
+		}
+		if i < 20 || i >= 30 {
+			want = append(want, i)
+		}
+		for _, p := range packetize(vp8Frame(i, i == 0 || i == 30, 150), &seq, ts) {
+			vtap(p)
+		}
+	}
+	vtap(nil)
+	before := asked.Load()
+	files := r.Finish(6)
+	if len(files) != 1 {
+		t.Fatalf("got %d files, want 1", len(files))
+	}
+	w := checkWebM(t, files[0].Path)
+	if len(w.frames) < len(want)-1 {
+		t.Fatalf("got %d frames, want %d", len(w.frames), len(want))
+	}
+	for k, fr := range w.frames {
+		i := want[k]
+		if !bytes.Equal(fr, vp8Frame(i, i == 0 || i == 30, 150)) {
+			t.Fatalf("frame %d is not frame %d", k, i)
+		}
+		wantMS := int64(i) * 100 / 3
+		if i >= 20 {
+			wantMS += 10000
+		}
+		if w.times[k] != wantMS {
+			t.Errorf("frame %d at %d ms, want %d", i, w.times[k], wantMS)
+		}
+	}
+	if before < 2 {
+		t.Errorf("got %d keyframe requests, want one at the start and one after the gap", before)
+	}
+}
+
+// forgetAsk lets track i of hearing hid ask for a keyframe again at once,
+// as if a second had passed since it last asked.
+func forgetAsk(r *Recorder, hid int64, i int) {
+	r.mu.Lock()
+	tr := r.sessions[hid].tracks[i]
+	r.mu.Unlock()
+	tr.mu.Lock()
+	tr.lastAsk = time.Time{}.Add(time.Nanosecond)
+	tr.mu.Unlock()
 }
