@@ -339,11 +339,13 @@ type track struct {
 	webm   *webmWriter
 	frames int
 
-	keyed   bool   // video: a keyframe was written; until then frames are dropped
-	lastTS  uint32 // RTP time of the last written frame
-	elapsed int64  // RTP time since the first keyframe, unwrapped
-	lastAsk time.Time
-	failed  bool
+	keyed    bool      // video: a keyframe was written; until then frames are dropped
+	lastTS   uint32    // RTP time of the last written frame
+	lastDur  int       // audio: samples in the last packet
+	lastWall time.Time // audio: when the last packet was written
+	elapsed  int64     // RTP time since the first keyframe, unwrapped
+	lastAsk  time.Time
+	failed   bool
 }
 
 // tap takes one forwarded packet (nil: the track ended). Packets go through
@@ -378,8 +380,7 @@ func (t *track) drain() {
 		}
 		var err error
 		if t.ogg != nil {
-			err = t.ogg.WriteRTP(&rtp.Packet{Header: rtp.Header{Timestamp: smp.PacketTimestamp}, Payload: smp.Data})
-			t.frames++
+			err = t.writeAudio(smp.Data, smp.PacketTimestamp)
 		} else {
 			err = t.writeVideo(smp.Data, smp.PacketTimestamp, smp.PrevDroppedPackets > 0)
 		}
@@ -395,8 +396,76 @@ func (t *track) drain() {
 }
 
 // frameOverhead is what the container adds to a frame, counted towards
-// the bound (Ogg page or Matroska block headers).
-const frameOverhead = 16
+// the bound (an Ogg page header per packet; Matroska's block header is
+// smaller).
+const frameOverhead = 28
+
+// writeAudio writes an Opus packet. Ogg time is the count of samples
+// written, so a stretch without packets (the judge's mute, a loss) would
+// vanish from the audio and put it out of step with the video: it is
+// filled with empty 20 ms packets (a TOC byte alone: the decoder plays
+// silence or concealment), at most as long as the stretch really lasted,
+// so a publisher's forged timestamps cannot make the recorder write hours
+// of filler. A packet that is not Opus is skipped.
+func (t *track) writeAudio(p []byte, ts uint32) error {
+	n := opusSamples(p)
+	if n == 0 {
+		return nil
+	}
+	now := time.Now()
+	if t.frames > 0 {
+		gap := int64(int32(ts-t.lastTS)) - int64(t.lastDur)
+		most := int64((now.Sub(t.lastWall) + time.Second).Seconds() * 48000)
+		for gap = min(gap, most); gap >= 960 && !t.s.stopped.Load(); gap -= 960 {
+			if err := t.ogg.WriteRTP(&rtp.Packet{Header: rtp.Header{Timestamp: ts}, Payload: []byte{opusEmpty20ms}}); err != nil {
+				return err
+			}
+			if t.s.bytes.Add(1+frameOverhead) >= t.r.cfg.MaxBytes {
+				t.s.stop(t.r, "size")
+			}
+		}
+	}
+	t.lastTS, t.lastDur, t.lastWall = ts, n, now
+	t.frames++
+	return t.ogg.WriteRTP(&rtp.Packet{Header: rtp.Header{Timestamp: ts}, Payload: p})
+}
+
+// opusEmpty20ms is the TOC byte of a 20 ms CELT fullband stereo packet
+// with one frame; alone it is an empty frame (RFC 6716 3.2.1).
+const opusEmpty20ms = 0xfc
+
+// opusSamples is the number of 48 kHz samples an Opus packet holds (RFC
+// 6716 3.1: the TOC's configuration and frame count), 0 for what is not a
+// valid packet.
+func opusSamples(p []byte) int {
+	if len(p) == 0 {
+		return 0
+	}
+	cfg := p[0] >> 3
+	var per int
+	switch {
+	case cfg < 12: // SILK: 10, 20, 40, 60 ms
+		per = []int{480, 960, 1920, 2880}[cfg&3]
+	case cfg < 16: // hybrid: 10, 20 ms
+		per = []int{480, 960}[cfg&1]
+	default: // CELT: 2.5, 5, 10, 20 ms
+		per = []int{120, 240, 480, 960}[cfg&3]
+	}
+	frames := 1
+	switch p[0] & 3 {
+	case 1, 2:
+		frames = 2
+	case 3:
+		if len(p) < 2 || p[1]&0x3f == 0 {
+			return 0
+		}
+		frames = int(p[1] & 0x3f)
+	}
+	if per*frames > 5760 { // 120 ms at most
+		return 0
+	}
+	return per * frames
+}
 
 // writeVideo writes a frame once the recording has a keyframe. After a
 // loss the following frames would decode into garbage, so the recording

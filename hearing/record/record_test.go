@@ -501,3 +501,58 @@ func forgetAsk(r *Recorder, hid int64, i int) {
 	tr.lastAsk = time.Time{}.Add(time.Nanosecond)
 	tr.mu.Unlock()
 }
+
+// TestRecordAudioGap: a stretch without audio packets (a mute) is filled
+// with empty Opus packets, so the audio keeps its length; a forged jump of
+// the RTP time is filled no further than the time that really passed.
+func TestRecordAudioGap(t *testing.T) {
+	r, _ := mustRecorder(t, Config{})
+	atap := r.OnTrack(8, alice, "audio", opus)
+	var seq uint16
+	send := func(i int, ts uint32) { seq++; atap(opusPacket(seq, ts, i)) }
+	for i := range 10 {
+		send(i, uint32(i*960))
+	}
+	r.mu.Lock()
+	tr := r.sessions[8].tracks[0]
+	r.mu.Unlock()
+	for i := 10; i < 20; i++ { // two seconds later than the packets' pace
+		if i == 11 { // packet 9 is written (the builder holds one back): three seconds pass
+			tr.mu.Lock()
+			tr.lastWall = tr.lastWall.Add(-3 * time.Second)
+			tr.mu.Unlock()
+		}
+		send(i, uint32(i*960+96000))
+	}
+	for i := 20; i < 25; i++ { // a forged jump of hours, at once
+		send(i, uint32(i*960+96000+1<<30))
+	}
+	atap(nil)
+	files := r.Finish(8)
+	pkts := checkOgg(t, files[0].Path)
+	var fill []int // fillers before each real packet
+	n := 0
+	for _, p := range pkts {
+		if len(p) == 1 && p[0] == opusEmpty20ms {
+			n++
+			continue
+		}
+		fill = append(fill, n)
+		n = 0
+	}
+	if len(fill) != 25 {
+		t.Fatalf("got %d real packets, want 25", len(fill))
+	}
+	for i, n := range fill {
+		want := 0
+		switch i {
+		case 10:
+			want = 100 // two seconds of 20 ms
+		case 20:
+			want = -1 // at most what passed (about nothing) plus a second
+		}
+		if want == -1 && (n > 50 || n < 1) || want >= 0 && n != want {
+			t.Errorf("before packet %d: got %d empty packets, want %d", i, n, want)
+		}
+	}
+}
