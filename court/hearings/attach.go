@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,16 +90,10 @@ func (s *Service) AttachRecord(ctx context.Context, ev *evidence.Service, hid in
 
 	var out []storage.Exhibit
 	var errs []error
-	attach := func(path string, size int64, meta evidence.Meta) {
-		f, err := os.Open(path)
-		if err != nil {
-			errs = append(errs, err)
-			return
-		}
-		defer f.Close()
-		// The court's own recording may be larger than a party's upload may
-		// be; the recorder bounds it.
-		p, err := ev.Blobs.Ingest(f, max(ev.MaxSize, size), size)
+	// The court's own recording may be larger than a party's upload may be;
+	// the recorder bounds it.
+	attach := func(r io.Reader, size int64, meta evidence.Meta) {
+		p, err := ev.Blobs.Ingest(r, max(ev.MaxSize, size), size)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", meta.FileName, err))
 			return
@@ -111,13 +106,18 @@ func (s *Service) AttachRecord(ctx context.Context, ev *evidence.Service, hid in
 		out = append(out, *e)
 	}
 	for _, r := range files {
-		st, err := os.Stat(r.Path)
+		f, err := os.Open(r.Path)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		name := fmt.Sprintf("hearing-%d-u%d-%s-%d%s", hid, r.UserID, r.Kind, r.Part, filepath.Ext(r.Path))
-		attach(r.Path, st.Size(), evidence.Meta{Title: RecordingTitle(r), Description: desc, FileName: name})
+		if st, err := f.Stat(); err != nil {
+			errs = append(errs, err)
+		} else {
+			name := fmt.Sprintf("hearing-%d-u%d-%s-%d%s", hid, r.UserID, r.Kind, r.Part, filepath.Ext(r.Path))
+			attach(f, st.Size(), evidence.Meta{Title: RecordingTitle(r), Description: desc, FileName: name})
+		}
+		f.Close()
 	}
 
 	attendance, err := s.DB.Attendance(ctx, hid)
@@ -125,16 +125,7 @@ func (s *Service) AttachRecord(ctx context.Context, ev *evidence.Service, hid in
 		return out, errors.Join(append(errs, err)...)
 	}
 	text := Transcript(c, h, attendance, chat)
-	tmp, err := os.CreateTemp("", "transcript-*.txt")
-	if err != nil {
-		return out, errors.Join(append(errs, err)...)
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.WriteString(text)
-	if err := errors.Join(werr, tmp.Close()); err != nil {
-		return out, errors.Join(append(errs, err)...)
-	}
-	attach(tmp.Name(), int64(len(text)), evidence.Meta{Title: TranscriptTitle, Description: desc,
+	attach(strings.NewReader(text), int64(len(text)), evidence.Meta{Title: TranscriptTitle, Description: desc,
 		FileName: fmt.Sprintf("hearing-%d-transcript.txt", hid)})
 	return out, errors.Join(errs...)
 }
@@ -166,6 +157,9 @@ func Transcript(c *court.Case, h *court.Hearing, attendance []court.Attendance, 
 	}
 	if len(chat) == 0 {
 		b.WriteString("(无)\n")
+	}
+	if h.Minutes != "" { // saved before the end; later minutes are on the docket
+		fmt.Fprintf(&b, "\n法官笔录:\n%s\n", h.Minutes)
 	}
 	return b.String()
 }
