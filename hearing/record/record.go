@@ -131,6 +131,9 @@ type session struct {
 // is one continuous stream, and the transcript's join and leave times
 // explain the gaps.
 func (r *Recorder) OnTrack(hearingID int64, p hearing.Presence, kind string, codec webrtc.RTPCodecParameters) func(*rtp.Packet) {
+	if kind != "audio" && kind != "video" && kind != "screen" { // it names the file
+		return nil
+	}
 	mime := strings.ToLower(codec.MimeType)
 	var depack rtp.Depacketizer
 	var ext, fileMIME string
