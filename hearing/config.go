@@ -55,6 +55,11 @@ type Config struct {
 	// when zero): a dropped connection returns without the waiting room.
 	Rejoin time.Duration
 
+	// Recording says the hearings are recorded (hearing/record, wired by
+	// the caller to Hooks.OnTrack): the joined message tells every
+	// participant so (`recording: true`), and the room page shows it.
+	Recording bool
+
 	Logger *slog.Logger
 }
 

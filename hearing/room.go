@@ -132,7 +132,7 @@ func (r *room) join(p *participant) error {
 		old.stop()
 	}
 	me := p.presence()
-	p.send(Message{Type: TypeJoined, You: &me, ICEServers: r.s.iceServers(), History: history})
+	p.send(Message{Type: TypeJoined, You: &me, ICEServers: r.s.iceServers(), History: history, Recording: r.s.cfg.Recording})
 	if p.admitted {
 		p.startSubscribe()
 		r.s.hookAdmit(r.id, me)

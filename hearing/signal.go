@@ -101,6 +101,7 @@ type Message struct {
 	Event        string        `json:"event,omitempty"`
 	Chat         *ChatMessage  `json:"chat,omitempty"`
 	History      []ChatMessage `json:"history,omitempty"`
+	Recording    bool          `json:"recording,omitempty"` // joined: the hearing is recorded
 	Code         court.Code    `json:"code,omitempty"`
 	Key          string        `json:"key,omitempty"`
 	Error        string        `json:"error,omitempty"`
