@@ -22,6 +22,8 @@ import (
 	"github.com/shangcheng-court/courtd/court/demo"
 	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/fees"
+	"github.com/shangcheng-court/courtd/court/hearings"
+	"github.com/shangcheng-court/courtd/court/hearings/roomlink"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/storage"
@@ -179,10 +181,16 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	tlsOn := m.TLSCert != ""
 	dk := docket.New(m.db, profile)
+	// The rooms report to the hearing record; the court issues their join
+	// tokens (court/hearings/roomlink).
+	var roomTokenIssuer hearings.TokenIssuer
 	if m.Media.On {
-		if m.hearings, err = m.Media.open(m.log); err != nil {
+		rec := roomlink.NewRecorder(&hearings.Service{DB: m.db, Now: dk.Now}, m.log)
+		if m.hearings, err = m.Media.open(m.log, rec.Hooks()); err != nil {
 			return err
 		}
+		rec.Server = m.hearings
+		roomTokenIssuer = roomlink.Tokens{Server: m.hearings}
 	}
 	rs, err := m.openRulings(m.db, profile, ledgerKey)
 	if err != nil {
@@ -193,10 +201,11 @@ func (m *Main) Open(ctx context.Context) error {
 		TLS: tlsOn || m.PublicHTTPS, TrustedProxies: splitList(m.TrustedProxies), ProxyHeader: m.ProxyHeader,
 		MetricsAllow: splitList(m.MetricsAllow), AuthRateMax: m.AuthRate, AuthRateWindow: time.Minute, Logger: m.log,
 		// The built-in counter provider; an online provider is added here.
-		Fees:     fees.New(m.db, dk.Now),
-		Ledger:   led,
-		Rulings:  rs,
-		Hearings: m.hearings,
+		Fees:          fees.New(m.db, dk.Now),
+		Ledger:        led,
+		Rulings:       rs,
+		Hearings:      m.hearings,
+		HearingTokens: roomTokenIssuer,
 	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err
