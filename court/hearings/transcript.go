@@ -50,3 +50,23 @@ func (s *Service) RecordTranscript(ctx context.Context, hid int64, lines []Trans
 	})
 	return err
 }
+
+// CloseStays closes, at at, every stay in hearing hid's room still open:
+// when a hearing ends, whoever has not yet been seen leaving (a connection
+// whose end is still on its way, a server stopping) left then.
+func (s *Service) CloseStays(ctx context.Context, hid int64, at time.Time) error {
+	att, err := s.DB.Attendance(ctx, hid)
+	if err != nil {
+		return err
+	}
+	for _, a := range att {
+		if a.LeftAt != nil {
+			continue
+		}
+		// ENOTFOUND: its own leave came in meanwhile.
+		if err := s.RecordLeave(ctx, hid, a.UserID, at); err != nil && court.ErrorCode(err) != court.ENOTFOUND {
+			return err
+		}
+	}
+	return nil
+}

@@ -28,7 +28,7 @@ const roomTimeout = 150 * time.Second
 
 // roomServer is a court with a real media server on ephemeral loopback
 // ports, joined to the hearing record as courtd joins them.
-func roomServer(t *testing.T) (*testServer, *hearing.Server) {
+func roomServer(t *testing.T) (*testServer, *hearing.Server, *roomlink.Recorder) {
 	t.Helper()
 	key := make([]byte, 32)
 	rand.Read(key)
@@ -47,7 +47,7 @@ func roomServer(t *testing.T) (*testServer, *hearing.Server) {
 	// are hijacked from it.
 	t.Cleanup(func() { hs.Close() })
 	rec.Service = &hearings.Service{DB: ts.DB, Now: ts.Dk.Now}
-	return ts, hs
+	return ts, hs, rec
 }
 
 // newRoomBrowser starts a headless Chromium with a fake camera and
@@ -135,7 +135,7 @@ const framesFrom = `(async () => {
 // and every join and leave, on the case's docket, with the text panel.
 // Screenshots of each role's room go to testdata/artifacts.
 func TestBrowserHearingRoom(t *testing.T) {
-	ts, _ := roomServer(t)
+	ts, _, _ := roomServer(t)
 	a := newCaseAPI(t, ts)
 	cs := judgeCase(a)
 	slot := hearingAt("", "10:00", 60)

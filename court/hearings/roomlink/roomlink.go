@@ -140,13 +140,17 @@ func (r *Recorder) onLeave(hid int64, p hearing.Presence, at time.Time) {
 	}
 }
 
-// onEnd marks the hearing ended and keeps its text panel on the docket.
+// onEnd marks the hearing ended, closes the stays still open and keeps
+// the text panel on the docket.
 func (r *Recorder) onEnd(rec hearing.Record) {
 	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
 	if _, err := r.Service.MarkEnded(ctx, rec.Hearing, rec.Ended); err != nil && court.ErrorCode(err) != court.ECONFLICT {
 		r.Log.Error("hearing record: end", "hearing", rec.Hearing, "err", err)
 		return
+	}
+	if err := r.Service.CloseStays(ctx, rec.Hearing, rec.Ended); err != nil {
+		r.Log.Error("hearing record: close stays", "hearing", rec.Hearing, "err", err)
 	}
 	lines := make([]hearings.TranscriptLine, 0, len(rec.Chat))
 	for _, m := range rec.Chat {
