@@ -130,7 +130,8 @@ const framesFrom = `(async () => {
 // into the room. The parties wait until the judge lets them in (one by one,
 // then all), each page decodes the other two's camera video (framesDecoded
 // rising), the presence list names everyone, the text panel carries a
-// message, the judge mutes the merchant (whose page says so) and sends the
+// message, the merchant's dropped connection comes back by itself without
+// the waiting room, the judge mutes the merchant (whose page says so) and sends the
 // claimant out, then ends the hearing; the record has the start, the end
 // and every join and leave, on the case's docket, with the text panel.
 // Screenshots of each role's room go to testdata/artifacts.
@@ -214,6 +215,14 @@ func TestBrowserHearingRoom(t *testing.T) {
 		}
 	}
 	waitJS(claimant, "the quality indicator has a reading", `hearingRoom.quality !== null`, 10*time.Second)
+
+	// The merchant's connection drops: the page joins again with a fresh
+	// token and is back in the hearing without the judge, receiving again.
+	if _, err := chromedp.Run(merchant.ctx, chromedp.Evaluate[bool](`hearingRoom.oldWS = hearingRoom.ws; hearingRoom.ws.close(); true`)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(merchant, "the merchant is back without the waiting room", `hearingRoom.ws !== hearingRoom.oldWS && hearingRoom.ws.readyState === 1 && hearingRoom.admitted && hearingRoom.you.admitted`, 20*time.Second)
+	waitJS(merchant, "the merchant decodes the judge again", fmt.Sprintf(`(async () => { const f = await `+framesFrom+`; return (f[%d] || 0) > 10; })()`, ids["judge1"]), 30*time.Second)
 
 	// The text panel.
 	if err := chromedp.Do(claimant.ctx, chromedp.SendKeys(chromedp.CSS("#rm-chat-text"), "I have the receipt."), chromedp.Click(chromedp.CSS("#rm-chat-form button"))); err != nil {

@@ -162,6 +162,7 @@
     };
     ws.onclose = function () {
       if (state.ws !== ws) return;
+      state.admitted = false;
       closePeers();
       if (!state.over) reconnectLater();
     };
