@@ -85,8 +85,8 @@ func (r *Recorder) Hooks() hearing.Hooks {
 const recordTimeout = 5 * time.Second
 
 // witness reports whether a participant is a witness, who has no account
-// (its id is negative) and so no line of attendance of its own.
-func witness(p hearing.Presence) bool { return p.ID <= 0 }
+// and so no line of attendance of its own (its link is on the docket).
+func witness(p hearing.Presence) bool { return p.Role == hearing.RoleWitness }
 
 // onAdmit records the participant's entry. The hearing starts with the
 // first party the judge admits (the judge alone in the room is not yet a

@@ -15,8 +15,9 @@
   'use strict';
   var app = document.getElementById('room-app');
   if (!app) return;
-  var caseID = document.getElementById('hearing-room').dataset.case;
-  var hearingID = document.getElementById('hearing-room').dataset.hearing;
+  // Where join tokens come from: the case's hearing for its people, the
+  // witness link for a witness.
+  var tokenURL = app.dataset.tokenUrl;
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var $ = function (id) { return document.getElementById(id); };
 
@@ -138,7 +139,7 @@
   // opens the socket with it.
   function join() {
     status(t('connecting'));
-    fetch('/cases/' + caseID + '/hearings/' + hearingID + '/token', {
+    fetch(tokenURL, {
       method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf }
     }).then(function (r) {
       return r.json().then(function (j) {
@@ -244,7 +245,9 @@
     status(t('admitted'));
     $('rm-chat-log').textContent = '';
     (history || []).forEach(addChat);
-    $('rm-judge-bar').hidden = !(state.you && state.you.role === 'judge');
+    var judge = !!(state.you && state.you.role === 'judge');
+    $('rm-judge-bar').hidden = !judge;
+    $('rm-witness-form').hidden = !judge;
     return publish();
   }
 
@@ -447,6 +450,24 @@
     if (tell) send({ type: 'screen', on: false });
     return state.screenSender ? state.screenSender.replaceTrack(null) : Promise.resolve();
   }
+
+  // The judge makes a one-time link for a witness (the court keeps it on
+  // the docket); the link is shown to be passed on.
+  $('rm-witness-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var body = new URLSearchParams();
+    body.set('name', $('rm-witness-name').value.trim());
+    fetch(tokenURL.replace(/token$/, 'witness'), {
+      method: 'POST', credentials: 'same-origin', body: body,
+      headers: { 'X-CSRF-Token': csrf }
+    }).then(function (r) {
+      return r.json().then(function (j) {
+        if (!r.ok) throw new Error(j.error && j.error.message || t('error'));
+        $('rm-witness-out').textContent = location.origin + j.link;
+        $('rm-witness-name').value = '';
+      });
+    }).catch(function (err) { $('rm-witness-out').textContent = err.message; });
+  });
 
   $('rm-admit-all').addEventListener('click', function () { send({ type: 'admit', all: true }); });
   $('rm-end').addEventListener('click', function () { send({ type: 'end' }); });
