@@ -78,7 +78,15 @@
     clearInterval(meterTimer);
     var Ctx = window.AudioContext || window.webkitAudioContext;
     if (!Ctx || !s.getAudioTracks().length) return;
-    if (!audioCtx) audioCtx = new Ctx();
+    if (!audioCtx) {
+      audioCtx = new Ctx();
+      // Browsers start an AudioContext made without a click suspended: the
+      // first click or key on the page lets the meter run.
+      var resume = function () { if (audioCtx.state === 'suspended') audioCtx.resume(); };
+      document.addEventListener('pointerdown', resume);
+      document.addEventListener('keydown', resume);
+      resume();
+    }
     var an = audioCtx.createAnalyser();
     an.fftSize = 512;
     audioCtx.createMediaStreamSource(s).connect(an);
@@ -245,6 +253,7 @@
     status(t('admitted'));
     $('rm-chat-log').textContent = '';
     (history || []).forEach(addChat);
+    selfView();
     var judge = !!(state.you && state.you.role === 'judge');
     $('rm-judge-bar').hidden = !judge;
     $('rm-witness-form').hidden = !judge;
@@ -334,6 +343,24 @@
   }
 
   var tiles = {}; // key (user id, or "s" + user id for a screen) -> tile
+
+  // selfView shows one's own camera, muted, first among the tiles.
+  function selfView() {
+    var v = $('rm-self');
+    if (!v) {
+      var fig = document.createElement('figure');
+      fig.className = 'rm-tile rm-self';
+      v = document.createElement('video');
+      v.id = 'rm-self';
+      v.muted = true; v.autoplay = true; v.playsInline = true;
+      v.setAttribute('playsinline', '');
+      var cap = document.createElement('figcaption');
+      cap.textContent = (state.you ? state.you.name + ' · ' : '') + t('you');
+      fig.appendChild(v); fig.appendChild(cap);
+      $('rm-tiles').insertBefore(fig, $('rm-tiles').firstChild);
+    }
+    v.srcObject = state.stream;
+  }
 
   function onTrack(e) {
     var id = msidOf(e.transceiver.mid);
@@ -504,8 +531,10 @@
         if (!p.admitted) li.appendChild(button('rm-admit', t('admit'), { type: 'admit', target: p.id }));
         else {
           li.appendChild(button('rm-ask-mute', t('ask-mute'), { type: 'ask_mute', target: p.id, kind: 'audio' }));
-          li.appendChild(button('rm-mute', p.audio_muted ? t('unmute') : t('mute'),
+          li.appendChild(button('rm-mute', (p.audio_muted ? t('unmute') : t('mute')) + ' · ' + t('mic'),
             { type: 'mute', target: p.id, kind: 'audio', on: !p.audio_muted }));
+          li.appendChild(button('rm-mute-video', (p.video_muted ? t('unmute') : t('mute')) + ' · ' + t('cam'),
+            { type: 'mute', target: p.id, kind: 'video', on: !p.video_muted }));
         }
         li.appendChild(button('rm-remove', t('remove'), { type: 'remove', target: p.id }));
       }
