@@ -215,6 +215,17 @@ func TestBrowserHearingRoom(t *testing.T) {
 			t.Errorf("%s sees %d people present, want 3", p.user, n)
 		}
 	}
+	for _, p := range people[1:] {
+		if eval[bool](p.b, `document.getElementById('rm-end').offsetParent !== null || document.getElementById('rm-witness-form').offsetParent !== null`) {
+			t.Errorf("%s is shown the judge's buttons", p.user)
+		}
+		if n := eval[int](p.b, `document.querySelectorAll('#rm-people button').length`); n != 0 {
+			t.Errorf("%s is shown %d buttons on the people present, want none", p.user, n)
+		}
+	}
+	if eval[bool](judge, `document.getElementById('rm-end').offsetParent === null`) {
+		t.Errorf("the judge is not shown the end button")
+	}
 	waitJS(claimant, "the quality indicator has a reading", `hearingRoom.quality !== null`, 20*time.Second)
 
 	// The merchant's connection drops: the page joins again with a fresh
