@@ -107,6 +107,18 @@ func waitJS(b *browserTab, what, js string, d time.Duration) {
 	}
 }
 
+// clickJS clicks the element selected by css from the page's script once
+// it exists: the people list changes under a pointer as people speak.
+func clickJS(b *browserTab, what, css string) {
+	b.t.Helper()
+	waitJS(b, what, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, css), 20*time.Second)
+}
+
+// personButton selects the button cls of user id in the people list.
+func personButton(id int64, cls string) string {
+	return fmt.Sprintf(`#rm-people li[data-user="%d"] .%s`, id, cls)
+}
+
 // framesFrom is a JS expression: the number of video frames this page has
 // decoded from each other participant's camera, by user id.
 const framesFrom = `(async () => {
@@ -128,7 +140,7 @@ const framesFrom = `(async () => {
 // TestBrowserHearingRoom: three real Chromiums with fake cameras and
 // microphones (judge1 in Chinese on a desktop, claimant1 in English on a
 // phone-sized window, merchant1 in Chinese) go through the device check
-// into the room. The parties wait until the judge lets them in (one by one,
+// (camera preview, a moving microphone meter, device choices) into the room. The parties wait until the judge lets them in (one by one,
 // then all), each page decodes the other two's camera video (framesDecoded
 // rising), the presence list names everyone, the text panel carries a
 // message, the judge makes a witness link, the merchant's dropped connection comes back by itself without
@@ -157,6 +169,11 @@ func TestBrowserHearingRoom(t *testing.T) {
 		p.b.loginAs(p.user)
 		p.b.wantPage(p.user+" opens the room", p.b.open(room), room, 200)
 		waitJS(p.b, p.user+": device check shows the camera", `document.getElementById('rm-preview').videoWidth > 0 && !document.getElementById('rm-join').disabled`, 20*time.Second)
+		// The fake microphone beeps once a second: the meter must move.
+		waitJS(p.b, p.user+": the microphone level meter moves", `document.getElementById('rm-level').value > 0.02`, 20*time.Second)
+		if n := eval[int](p.b, `document.querySelectorAll('#rm-cam option').length * 10 + document.querySelectorAll('#rm-mic option').length`); n < 11 {
+			t.Errorf("%s: device choices: got %d cameras×10+microphones, want at least one of each", p.user, n)
+		}
 	}
 	judge, claimant, merchant := people[0].b, people[1].b, people[2].b
 	claimant.screenshot("room_check_claimant_phone_en")
@@ -179,9 +196,7 @@ func TestBrowserHearingRoom(t *testing.T) {
 
 	// One by one: the claimant; then everyone left (the merchant).
 	ids := a.ids
-	if _, err := chromedp.Run(judge.ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#rm-people li[data-user="%d"] .rm-admit`, ids["claimant1"])))); err != nil {
-		t.Fatal(err)
-	}
+	clickJS(judge, "admit claimant1", personButton(ids["claimant1"], "rm-admit"))
 	waitJS(claimant, "the claimant is admitted", `hearingRoom.admitted && !document.getElementById('rm-live').hidden`, 15*time.Second)
 	if eval[bool](merchant, `hearingRoom.admitted`) {
 		t.Fatal("admitting the claimant admitted the merchant too")
@@ -253,14 +268,10 @@ func TestBrowserHearingRoom(t *testing.T) {
 	merchant.screenshot("room_merchant_zh")
 
 	// The judge mutes the merchant's microphone, then sends the claimant out.
-	if _, err := chromedp.Run(judge.ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#rm-people li[data-user="%d"] .rm-mute`, ids["merchant1"])))); err != nil {
-		t.Fatal(err)
-	}
+	clickJS(judge, "mute merchant1", personButton(ids["merchant1"], "rm-mute"))
 	waitJS(merchant, "the merchant is told of the mute", `hearingRoom.events.includes('muted') && document.getElementById('rm-alert').textContent.includes('静音')`, 20*time.Second)
 	waitJS(judge, "presence shows the merchant muted", fmt.Sprintf(`hearingRoom.participants.some(p => p.id === %d && p.audio_muted)`, ids["merchant1"]), 20*time.Second)
-	if _, err := chromedp.Run(judge.ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#rm-people li[data-user="%d"] .rm-remove`, ids["claimant1"])))); err != nil {
-		t.Fatal(err)
-	}
+	clickJS(judge, "remove claimant1", personButton(ids["claimant1"], "rm-remove"))
 	waitJS(claimant, "the claimant is sent out", `hearingRoom.over && hearingRoom.events.includes('removed')`, 20*time.Second)
 	waitJS(judge, "the judge no longer sees the claimant", fmt.Sprintf(`!hearingRoom.participants.some(p => p.id === %d)`, ids["claimant1"]), 20*time.Second)
 

@@ -503,48 +503,59 @@
 
   function roleName(r) { return t('role-' + r) || r; }
 
+  // renderPeople updates the list in place: presence comes again each time
+  // someone starts or stops speaking, and a button rebuilt under the
+  // judge's pointer would lose the click. A person's buttons are rebuilt
+  // only when what they do changes.
   function renderPeople() {
     var ul = $('rm-people');
-    ul.textContent = '';
     var judge = state.you && state.you.role === 'judge';
-    state.participants.forEach(function (p) {
-      var li = document.createElement('li');
-      li.dataset.user = p.id;
+    var keep = {};
+    state.participants.forEach(function (p, i) {
+      keep[p.id] = true;
+      var li = ul.querySelector('li[data-user="' + p.id + '"]');
+      if (!li) {
+        li = document.createElement('li');
+        li.dataset.user = p.id;
+        li.innerHTML = '<span class="rm-name"></span><span class="rm-tags"></span><span class="rm-acts"></span>';
+      }
+      if (ul.children[i] !== li) ul.insertBefore(li, ul.children[i] || null);
       li.className = (p.speaking ? 'rm-speaking ' : '') + (p.admitted ? '' : 'rm-waiting');
-      var name = document.createElement('span');
-      name.className = 'rm-name';
-      name.textContent = p.name + ' · ' + roleName(p.role) + (state.you && p.id === state.you.id ? ' (' + t('you') + ')' : '');
-      li.appendChild(name);
+      li.querySelector('.rm-name').textContent = p.name + ' · ' + roleName(p.role) +
+        (state.you && p.id === state.you.id ? ' (' + t('you') + ')' : '');
       var tags = [];
       if (!p.admitted) tags.push(t('in-waiting'));
       if (p.speaking) tags.push(t('speaking'));
       if (p.audio_muted) tags.push(t('mic-off'));
       if (p.video_muted) tags.push(t('cam-off'));
       if (p.screen) tags.push(t('screen'));
-      if (tags.length) {
-        var tg = document.createElement('span');
-        tg.className = 'rm-tags';
-        tg.textContent = ' ' + tags.join(' · ');
-        li.appendChild(tg);
-      }
-      if (judge && p.role !== 'judge') {
-        if (!p.admitted) li.appendChild(button('rm-admit', t('admit'), { type: 'admit', target: p.id }));
-        else {
-          li.appendChild(button('rm-ask-mute', t('ask-mute'), { type: 'ask_mute', target: p.id, kind: 'audio' }));
-          li.appendChild(button('rm-mute', (p.audio_muted ? t('unmute') : t('mute')) + ' · ' + t('mic'),
-            { type: 'mute', target: p.id, kind: 'audio', on: !p.audio_muted }));
-          li.appendChild(button('rm-mute-video', (p.video_muted ? t('unmute') : t('mute')) + ' · ' + t('cam'),
-            { type: 'mute', target: p.id, kind: 'video', on: !p.video_muted }));
+      li.querySelector('.rm-tags').textContent = tags.length ? ' ' + tags.join(' · ') : '';
+      var acts = li.querySelector('.rm-acts');
+      var sig = judge && p.role !== 'judge' ? [p.admitted, p.audio_muted, p.video_muted].join() : '';
+      if (acts.dataset.sig !== sig) {
+        acts.dataset.sig = sig;
+        acts.textContent = '';
+        if (sig) {
+          if (!p.admitted) acts.appendChild(button('rm-admit', t('admit'), { type: 'admit', target: p.id }));
+          else {
+            acts.appendChild(button('rm-ask-mute', t('ask-mute'), { type: 'ask_mute', target: p.id, kind: 'audio' }));
+            acts.appendChild(button('rm-mute', (p.audio_muted ? t('unmute') : t('mute')) + ' · ' + t('mic'),
+              { type: 'mute', target: p.id, kind: 'audio', on: !p.audio_muted }));
+            acts.appendChild(button('rm-mute-video', (p.video_muted ? t('unmute') : t('mute')) + ' · ' + t('cam'),
+              { type: 'mute', target: p.id, kind: 'video', on: !p.video_muted }));
+          }
+          acts.appendChild(button('rm-remove', t('remove'), { type: 'remove', target: p.id }));
         }
-        li.appendChild(button('rm-remove', t('remove'), { type: 'remove', target: p.id }));
       }
-      ul.appendChild(li);
       // The tiles show the same: name and whether the person speaks.
       [tiles[String(p.id)], tiles['s' + p.id]].forEach(function (tile) {
         if (!tile) return;
         tile.cap.textContent = p.name + ' · ' + roleName(p.role) + (tile.screen ? ' · ' + t('screen') : '');
         tile.el.classList.toggle('rm-speaking', !!p.speaking && !tile.screen);
       });
+    });
+    Array.prototype.slice.call(ul.children).forEach(function (li) {
+      if (!keep[li.dataset.user]) li.remove();
     });
   }
 
