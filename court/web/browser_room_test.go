@@ -60,6 +60,7 @@ func newRoomBrowser(t *testing.T, lang string, width int) context.Context {
 		chromedp.Flag("use-fake-ui-for-media-stream", true),
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.Flag("auto-select-desktop-capture-source", "Entire screen"),
 		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns"),
 		chromedp.WindowSize(width, 900),
 	)
@@ -143,7 +144,8 @@ const framesFrom = `(async () => {
 // (camera preview, a moving microphone meter, device choices) into the room. The parties wait until the judge lets them in (one by one,
 // then all), each page decodes the other two's camera video (framesDecoded
 // rising), the presence list names everyone, the text panel carries a
-// message, the judge makes a witness link, the merchant's dropped connection comes back by itself without
+// message, the merchant shares a screen the judge sees and stops, the
+// judge makes a witness link, the merchant's dropped connection comes back by itself without
 // the waiting room, the judge mutes the merchant (whose page says so) and sends the
 // claimant out, then ends the hearing; the record has the start, the end
 // and every join and leave, on the case's docket, with the text panel.
@@ -263,6 +265,18 @@ func TestBrowserHearingRoom(t *testing.T) {
 	}
 	waitJS(judge, "the judge gets a witness link", `document.getElementById('rm-witness-out').textContent.startsWith(location.origin + '/hearing/witness/')`, 20*time.Second)
 	waitJS(judge, "the judge sees their own camera", `document.getElementById('rm-self').videoWidth > 0`, 20*time.Second)
+	// The merchant shares a screen (Chromium's fake capture): the judge
+	// sees it in its own tile; then the merchant stops.
+	if _, err := chromedp.Run(merchant.ctx, chromedp.Click(chromedp.CSS("#rm-screen-toggle"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(judge, "the judge sees the merchant's screen", `(() => { const v = document.querySelector('.rm-tile.rm-screen video'); return !!v && v.videoWidth > 0; })()`, 30*time.Second)
+	judge.screenshot("room_judge_screen_zh")
+	if _, err := chromedp.Run(merchant.ctx, chromedp.Click(chromedp.CSS("#rm-screen-toggle"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(judge, "the screen slot is free again and its tile hidden", `!hearingRoom.participants.some(p => p.screen) &&
+		[...document.querySelectorAll('.rm-tile.rm-screen')].every(e => e.hidden)`, 20*time.Second)
 	judge.screenshot("room_judge_zh")
 	claimant.screenshot("room_claimant_phone_en")
 	merchant.screenshot("room_merchant_zh")

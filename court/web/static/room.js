@@ -552,6 +552,8 @@
         if (!tile) return;
         tile.cap.textContent = p.name + ' · ' + roleName(p.role) + (tile.screen ? ' · ' + t('screen') : '');
         tile.el.classList.toggle('rm-speaking', !!p.speaking && !tile.screen);
+        // A released screen's track stays but carries nothing: hide it.
+        if (tile.screen) tile.el.hidden = !p.screen;
       });
     });
     Array.prototype.slice.call(ul.children).forEach(function (li) {
