@@ -23,6 +23,8 @@ import (
 	"github.com/shangcheng-court/courtd/court/docket"
 	"github.com/shangcheng-court/courtd/court/evidence"
 	"github.com/shangcheng-court/courtd/court/fees"
+	"github.com/shangcheng-court/courtd/court/hearings"
+	"github.com/shangcheng-court/courtd/court/hearings/roomlink"
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/payments"
@@ -197,10 +199,16 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	tlsOn := m.TLSCert != ""
 	dk := docket.New(m.db, profile)
+	// The rooms report to the hearing record; the court issues their join
+	// tokens (court/hearings/roomlink).
+	var roomTokenIssuer hearings.TokenIssuer
 	if m.Media.On {
-		if m.hearings, err = m.Media.open(m.log); err != nil {
+		rec := roomlink.NewRecorder(&hearings.Service{DB: m.db, Now: dk.Now}, m.log)
+		if m.hearings, err = m.Media.open(m.log, rec.Hooks()); err != nil {
 			return err
 		}
+		rec.Server = m.hearings
+		roomTokenIssuer = roomlink.Tokens{Server: m.hearings}
 	}
 	rs, err := m.openRulings(m.db, profile, ledgerKey)
 	if err != nil {
@@ -220,7 +228,8 @@ func (m *Main) Open(ctx context.Context) error {
 		Hearings: m.hearings,
 		Evidence: ev,
 		// Published decisions: the job below publishes, the web serves.
-		Publication: pub,
+		Publication:   pub,
+		HearingTokens: roomTokenIssuer,
 	}, m.db, acc, dk, cat)
 	if err != nil {
 		return err
