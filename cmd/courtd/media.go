@@ -55,7 +55,7 @@ func (f *mediaFlags) check() error {
 
 // open starts the hearing server. Join tokens live two minutes, so a key
 // made at start is enough: a restart ends the running hearings anyway.
-func (f *mediaFlags) open(log *slog.Logger, hooks hearing.Hooks) (*hearing.Server, error) {
+func (f *mediaFlags) open(log *slog.Logger, hooks hearing.Hooks, recording bool) (*hearing.Server, error) {
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
@@ -68,6 +68,6 @@ func (f *mediaFlags) open(log *slog.Logger, hooks hearing.Hooks) (*hearing.Serve
 	return hearing.New(hearing.Config{
 		TokenKey: key, ListenIP: f.ListenIP, UDPPort: f.UDPPort, TCPPort: f.TCPPort, PublicIPs: public,
 		Loopback: f.Loopback, TURNPort: f.TURNPort, TURNSecret: f.TURNSecret, TURNRealm: f.TURNRealm,
-		TURNRelayIP: relay, Logger: log,
+		TURNRelayIP: relay, Logger: log, Recording: recording,
 	}, hooks)
 }

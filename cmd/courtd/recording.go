@@ -1,17 +1,7 @@
 package main
 
 // Recording of the remote hearings (docs/operations.md, "Hearings:
-// recording"). Wiring, in serve.go where the hearing server is made (the
-// room branch owns that code):
-//
-//	m.Record.register(fs)                      // in ParseFlags
-//	if err := m.Record.check(); err != nil {…} // with the other checks
-//	rec, err := m.Record.open(m.DataDir, m.log) // nil when -hearing-record=false
-//	hooks = m.Record.wrap(rec, hooks, hearingsService, ev)
-//	cfg.Recording = rec != nil                 // hearing.Config: announced in joined
-//	… hearing.New(cfg, hooks) …
-//	rec.SetKeyframe(server.RequestKeyframe)     // when rec != nil
-//	// in Close: the hearing server first, then rec.Close(), then the DB.
+// recording"), wired in serve.go where the hearing server is made.
 
 import (
 	"context"

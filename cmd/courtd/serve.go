@@ -32,6 +32,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/court/web"
 	"github.com/shangcheng-court/courtd/hearing"
+	"github.com/shangcheng-court/courtd/hearing/record"
 )
 
 // DBFile is the database's name in the data dir.
@@ -61,12 +62,14 @@ type Main struct {
 	Mail           mailFlags
 	CJKFont        string // TrueType CJK font for ruling PDFs ("": the usual system places)
 	Media          mediaFlags
+	Record         recordFlags
 
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	db             *storage.DB
 	srv            *web.Server
 	hearings       *hearing.Server
+	recorder       *record.Recorder // nil: hearings are not recorded
 	ln             net.Listener
 	url            string
 	stop           context.CancelFunc
@@ -104,6 +107,7 @@ func (m *Main) ParseFlags(args []string) error {
 	m.Mail.register(fs)
 	fs.StringVar(&m.CJKFont, "cjk-font", "", "CJK TrueType font (.ttf) for ruling PDFs; empty: look in the usual system places")
 	m.Media.register(fs)
+	m.Record.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -117,6 +121,9 @@ func (m *Main) ParseFlags(args []string) error {
 		return errors.New("-tls-cert and -tls-key go together")
 	}
 	if err := m.Media.check(); err != nil {
+		return err
+	}
+	if err := m.Record.check(); err != nil {
 		return err
 	}
 	if m.SessionIdle <= 0 || m.SessionMax <= 0 || m.TokenTTL <= 0 || m.AuthRate <= 0 || m.FilingBatch <= 0 || m.MaxExhibit <= 0 {
@@ -202,12 +209,22 @@ func (m *Main) Open(ctx context.Context) error {
 	// The rooms report to the hearing record; the court issues their join
 	// tokens (court/hearings/roomlink).
 	var roomTokenIssuer hearings.TokenIssuer
+	// Recording, on by default, wraps the record's hooks: each ended
+	// hearing's recordings and transcript become the case's exhibits.
 	if m.Media.On {
-		rec := roomlink.NewRecorder(&hearings.Service{DB: m.db, Now: dk.Now}, m.log)
-		if m.hearings, err = m.Media.open(m.log, rec.Hooks()); err != nil {
+		hs := &hearings.Service{DB: m.db, Now: dk.Now}
+		link := roomlink.NewRecorder(hs, m.log)
+		if m.recorder, err = m.Record.open(m.DataDir, m.log); err != nil {
 			return err
 		}
-		rec.Server = m.hearings
+		hooks := m.Record.wrap(m.recorder, link.Hooks(), hs, ev)
+		if m.hearings, err = m.Media.open(m.log, hooks, m.recorder != nil); err != nil {
+			return err
+		}
+		if m.recorder != nil {
+			m.recorder.SetKeyframe(m.hearings.RequestKeyframe)
+		}
+		link.Server = m.hearings
 		roomTokenIssuer = roomlink.Tokens{Server: m.hearings}
 	}
 	rs, err := m.openRulings(m.db, profile, ledgerKey)
@@ -358,6 +375,11 @@ func (m *Main) Close() error {
 	// whose shutdown neither waits for them nor ends them.
 	if m.hearings != nil {
 		errs = append(errs, m.hearings.Close())
+	}
+	// Then the recorder, which attaches the last recordings while the
+	// database is still open.
+	if m.recorder != nil {
+		errs = append(errs, m.recorder.Close())
 	}
 	if m.srv != nil && m.ln != nil {
 		if err := m.srv.App().ShutdownWithTimeout(10 * time.Second); err != nil {

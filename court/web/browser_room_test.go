@@ -35,7 +35,7 @@ func roomServer(t *testing.T) (*testServer, *hearing.Server, *roomlink.Recorder)
 	rand.Read(key)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rec := roomlink.NewRecorder(nil, log)
-	hs, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true}, rec.Hooks())
+	hs, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true, Recording: true}, rec.Hooks())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,11 +195,19 @@ func TestBrowserHearingRoom(t *testing.T) {
 	if n := eval[int](merchant, `hearingRoom.participants.length`); n != 0 {
 		t.Errorf("a waiting party sees %d participants, want none", n)
 	}
+	// The server announces the recording (Config.Recording): the waiting
+	// room says so already.
+	if !eval[bool](merchant, `[...document.querySelectorAll('#rm-wait .rm-recording')].some(el => !el.hidden)`) {
+		t.Error("the waiting room does not say the hearing is recorded")
+	}
 
 	// One by one: the claimant; then everyone left (the merchant).
 	ids := a.ids
 	clickJS(judge, "admit claimant1", personButton(ids["claimant1"], "rm-admit"))
 	waitJS(claimant, "the claimant is admitted", `hearingRoom.admitted && !document.getElementById('rm-live').hidden`, 15*time.Second)
+	if !eval[bool](claimant, `!document.getElementById('rm-recording').hidden`) {
+		t.Error("the hearing does not say it is recorded")
+	}
 	if eval[bool](merchant, `hearingRoom.admitted`) {
 		t.Fatal("admitting the claimant admitted the merchant too")
 	}

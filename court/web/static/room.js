@@ -192,6 +192,9 @@
         alertText('');
         state.you = m.you;
         state.iceServers = m.ice_servers || [];
+        // The server says whether this hearing is recorded; the notice
+        // shows in the waiting room and in the hearing.
+        document.querySelectorAll('.rm-recording').forEach(function (el) { el.hidden = !m.recording; });
         if (m.you.admitted) return admitted(m.history);
         state.admitted = false;
         show('rm-check', false); show('rm-wait', true); show('rm-live', false);
