@@ -17,6 +17,8 @@
 //   - loss (every packet sent in the window should arrive three times);
 //   - added latency p50 and p99 (each payload carries its send time);
 //   - the server's resident memory, and CPU and memory per participant;
+//   - how long the server's threads waited, runnable, for a CPU (from
+//     /proc schedstat): on a shared machine, starvation by others;
 //   - this process's own CPU, so a saturated load generator is visible.
 //
 // A step "breaks" when loss exceeds 0.1% or p99 exceeds 5 ms. With -profile,
@@ -142,6 +144,7 @@ type result struct {
 	RSSMiB       float64 `json:"rss_mib"`
 	RSSPerPart   float64 `json:"rss_per_participant_kib"` // above the idle server
 	CPUPerPart   float64 `json:"cpu_per_participant"`     // % of a core
+	ServerWait   float64 `json:"server_wait"`             // thread-seconds per second the server waited, runnable, for a CPU
 	LoadGenCPU   float64 `json:"loadgen_cpu"`             // cores used by this process
 	Load         string  `json:"load"`                    // 1-minute load average after the step
 	OK           bool    `json:"ok"`
@@ -189,6 +192,7 @@ func step(mode string, rooms int, o options) (result, error) {
 		go func() { prof <- fetchProfile(c.addr, o.window, o.profile) }()
 	}
 	cpu0, err0 := cpuTime(c.pid)
+	wait0 := runWait(c.pid)
 	self0, _ := cpuTime(os.Getpid())
 	start := time.Now()
 	t.measuring.Store(true)
@@ -196,6 +200,7 @@ func step(mode string, rooms int, o options) (result, error) {
 	t.measuring.Store(false)
 	wall := time.Since(start)
 	cpu1, err1 := cpuTime(c.pid)
+	wait1 := runWait(c.pid)
 	self1, _ := cpuTime(os.Getpid())
 	if err := errors.Join(err0, err1); err != nil {
 		return r, err
@@ -232,6 +237,7 @@ func step(mode string, rooms int, o options) (result, error) {
 	r.RSSPerPart = float64(mem-idle) / 1024 / float64(r.Participants)
 	r.CPUPerPart = 100 * r.ServerCPU / float64(r.Participants)
 	r.LoadGenCPU = (self1 - self0).Seconds() / r.Seconds
+	r.ServerWait = (wait1 - wait0).Seconds() / r.Seconds
 	r.Load = loadAvg()
 	r.OK = r.Connected == r.Participants && r.Sent > 0 && r.Loss <= 0.001 && r.P99ms <= 5
 	return r, nil
@@ -352,8 +358,8 @@ func allowedCPUs() string {
 }
 
 func writeHeader(w io.Writer) {
-	fmt.Fprintln(w, "| server | rooms | connected | forwarded pkt/s | server CPU (cores) | pkt/s per core | CPU us/pkt | loss | p50 ms | p99 ms | RSS MiB | KiB/participant | CPU %/participant | load-gen CPU | load | ok |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(w, "| server | rooms | connected | forwarded pkt/s | server CPU (cores) | pkt/s per core | CPU us/pkt | loss | p50 ms | p99 ms | RSS MiB | KiB/participant | CPU %/participant | server wait | load-gen CPU | load | ok |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 }
 
 func writeRow(w io.Writer, r result) {
@@ -361,7 +367,7 @@ func writeRow(w io.Writer, r result) {
 	if !r.OK {
 		verdict = "**no**"
 	}
-	fmt.Fprintf(w, "| %s | %d | %d/%d | %.0f | %.2f | %.0f | %.1f | %.3f%% | %.2f | %.2f | %.1f | %.0f | %.2f | %.2f | %s | %s |\n",
+	fmt.Fprintf(w, "| %s | %d | %d/%d | %.0f | %.2f | %.0f | %.1f | %.3f%% | %.2f | %.2f | %.1f | %.0f | %.2f | %.2f | %.2f | %s | %s |\n",
 		r.Mode, r.Rooms, r.Connected, r.Participants, r.Forwarded, r.ServerCPU, r.PerCore, r.CPUPerPacket,
-		100*r.Loss, r.P50ms, r.P99ms, r.RSSMiB, r.RSSPerPart, r.CPUPerPart, r.LoadGenCPU, r.Load, verdict)
+		100*r.Loss, r.P50ms, r.P99ms, r.RSSMiB, r.RSSPerPart, r.CPUPerPart, r.ServerWait, r.LoadGenCPU, r.Load, verdict)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fasthttp/websocket"
 	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
 	"github.com/pion/logging"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
@@ -37,9 +38,10 @@ const roomSize = 4
 // ---- SFU participants: pion clients speaking the hearing protocol ----
 
 // clientAPI is the WebRTC stack of the load's clients: loopback UDP only
-// and no interceptors at all (no NACK, no reports), so that the load
-// generator spends its CPU on sending and receiving, not on feedback the
-// measurement does not need.
+// and no interceptors at all (no NACK, no reports, no TWCC), so that the
+// load generator spends its CPU on sending and receiving, and a lost packet
+// stays lost (a retransmission would hide a loss and count as a late
+// packet).
 func clientAPI() (*webrtc.API, error) {
 	var se webrtc.SettingEngine
 	lf := logging.NewDefaultLoggerFactory()
@@ -53,7 +55,9 @@ func clientAPI() (*webrtc.API, error) {
 	if err := me.RegisterDefaultCodecs(); err != nil {
 		return nil, err
 	}
-	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me)), nil
+	// An empty registry: without one, NewAPI installs pion's defaults.
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me),
+		webrtc.WithInterceptorRegistry(&interceptor.Registry{})), nil
 }
 
 // sfuPeer is a participant connected to the SFU child: the signalling

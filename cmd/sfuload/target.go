@@ -232,6 +232,27 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * tick, nil
 }
 
+// runWait returns how long the threads of process pid have waited,
+// runnable, for a CPU (the second field of each thread's schedstat): on a
+// shared machine it tells a server that was starved by other processes
+// from one that was slow by itself.
+func runWait(pid int) time.Duration {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	tasks, _ := os.ReadDir(dir)
+	var total time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread ended
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			ns, _ := strconv.ParseInt(f[1], 10, 64)
+			total += time.Duration(ns)
+		}
+	}
+	return total
+}
+
 // rss returns the resident memory of process pid in bytes.
 func rss(pid int) (int64, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
