@@ -10,6 +10,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/logging"
 	"github.com/pion/turn/v5"
 	"github.com/pion/webrtc/v4"
@@ -167,7 +168,12 @@ func newMedia(cfg *Config) (*media, error) {
 	// reports. No TWCC, no stats: they cost CPU per packet and this SFU does
 	// no bandwidth estimation.
 	ir := &interceptor.Registry{}
-	if err := webrtc.ConfigureNack(me, ir); err != nil {
+	// The NACK responder keeps a copy of the last packets of every stream
+	// sent to every subscriber, each in a full-MTU buffer. pion's default
+	// of 1024 packets costs about 1.5 MB per stream, 9 MB per participant
+	// of a room of four; 256 packets (1.7 s of video, 5 s of audio) still
+	// cover many round trips of a weak connection (docs/benchmarks.md).
+	if err := webrtc.ConfigureNackWithOptions(me, ir, nil, nack.ResponderSize(nackHistory)); err != nil {
 		m.close()
 		return nil, err
 	}
@@ -187,6 +193,10 @@ func newMedia(cfg *Config) (*media, error) {
 }
 
 const audioLevelURI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+
+// nackHistory is how many sent packets per stream the NACK responder keeps
+// for retransmission (a power of two, as pion requires).
+const nackHistory = 256
 
 func (m *media) startTURN(cfg *Config, lf logging.LoggerFactory) error {
 	if cfg.TURNSecret == "" || cfg.TURNRelayIP == "" {
