@@ -1,0 +1,150 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/shangcheng-court/courtd/court"
+)
+
+// The queries behind the court's statistics (issue 6, court/stats). Each is
+// one aggregate or one narrow read over an index of migration 00015, bounded
+// by a period; court/stats turns the rows into the published numbers.
+
+// StatsPeriod bounds the times a statistic counts: From <= t < To, in UTC.
+type StatsPeriod struct {
+	From, To time.Time
+}
+
+// FilingCount is the number of filings of one week and category, and the
+// sum they claim in fen. Week is the date (YYYY-MM-DD) of the Monday that
+// starts the week in the court's time zone.
+type FilingCount struct {
+	Week     string    `db:"week"`
+	Category string    `db:"category"`
+	Cases    int64     `db:"cases"`
+	Claimed  court.Fen `db:"claimed"`
+}
+
+// StatsFilings counts the filings (cases with a time of filing, drafts
+// never filed excluded) filed within p, by week and category.
+func (db *DB) StatsFilings(ctx context.Context, p StatsPeriod) ([]FilingCount, error) {
+	var out []FilingCount
+	err := db.sel(ctx, &out, `SELECT `+sqlCourtWeek("submitted_at")+` AS week, category, COUNT(*) AS cases, SUM(total) AS claimed
+		FROM cases WHERE submitted_at IS NOT NULL AND submitted_at >= ? AND submitted_at < ?
+		GROUP BY week, category ORDER BY week, category`, p.From, p.To)
+	return out, err
+}
+
+// MerchantCount is the number of cases filed against one merchant
+// organisation.
+type MerchantCount struct {
+	OrgID int64  `db:"organization_id" json:"-"`
+	Name  string `db:"name" json:"name"`
+	Cases int64  `db:"cases" json:"cases"`
+}
+
+// StatsTopMerchants returns the limit merchants with most filings within
+// p, most first (ties by name). The name is the organisation's registered
+// name, not what each consumer typed.
+func (db *DB) StatsTopMerchants(ctx context.Context, p StatsPeriod, limit int) ([]MerchantCount, error) {
+	var out []MerchantCount
+	err := db.sel(ctx, &out, `SELECT t.organization_id, o.name, t.cases FROM (
+			SELECT organization_id, COUNT(*) AS cases FROM cases
+			WHERE submitted_at IS NOT NULL AND submitted_at >= ? AND submitted_at < ?
+			GROUP BY organization_id ORDER BY cases DESC, organization_id LIMIT ?) t
+		JOIN organizations o ON o.id = t.organization_id
+		ORDER BY t.cases DESC, o.name`, p.From, p.To, limit)
+	return out, err
+}
+
+// ConcludingEntries are the docket entries that end a case in the
+// small-claims procedure, one per case at most (each leads to a final
+// state, or to "ruled" that only payment follows): its time is the case's
+// time of conclusion.
+var ConcludingEntries = []string{"withdrawn", "settled", "converted", "ruling_signed", "rejected"}
+
+// Concluded is one case concluded within a period, with what its outcome
+// is made of. Awarded is what the signed judgment orders the respondent to
+// pay the claimant; Agreed is the amount of the settlement the judge
+// confirmed; Answered is whether the merchant answered at all.
+type Concluded struct {
+	CaseID      int64            `db:"id"`
+	Status      court.CaseStatus `db:"status"`
+	Total       court.Fen        `db:"total"`
+	SubmittedAt *time.Time       `db:"submitted_at"`
+	ConcludedAt time.Time        `db:"at"`
+	Answered    bool             `db:"answered"`
+	Awarded     court.Fen        `db:"awarded"`
+	Agreed      court.Fen        `db:"agreed"`
+}
+
+// StatsConcluded returns the cases whose concluding docket entry falls
+// within p, and whose state is still the one that entry led to.
+func (db *DB) StatsConcluded(ctx context.Context, p StatsPeriod) ([]Concluded, error) {
+	var out []Concluded
+	err := db.sel(ctx, &out, `SELECT c.id, c.status, c.total, c.submitted_at, e.at,
+			EXISTS (SELECT 1 FROM answers a WHERE a.case_id = c.id) AS answered,
+			COALESCE((SELECT SUM(o.amount) FROM rulings r JOIN ruling_orders o ON o.ruling_id = r.id
+				WHERE r.case_id = c.id AND r.kind = 'judgment' AND r.status = 'signed'
+				AND o.payer = 'respondent' AND o.payee = 'claimant'), 0) AS awarded,
+			COALESCE((SELECT SUM(f.amount) FROM offers f WHERE f.case_id = c.id AND f.status = 'confirmed'), 0) AS agreed
+		FROM docket_entries e JOIN cases c ON c.id = e.case_id
+		WHERE e.kind IN (?, ?, ?, ?, ?) AND e.at >= ? AND e.at < ?
+		AND c.status IN ('withdrawn', 'settled', 'converted', 'ruled', 'closed', 'rejected')
+		ORDER BY e.at, c.id`,
+		ConcludingEntries[0], ConcludingEntries[1], ConcludingEntries[2], ConcludingEntries[3], ConcludingEntries[4], p.From, p.To)
+	return out, err
+}
+
+// HeldHearing is a hearing that took place: its kind and when it started
+// and ended.
+type HeldHearing struct {
+	Kind      string    `db:"kind"`
+	StartedAt time.Time `db:"started_at"`
+	EndedAt   time.Time `db:"ended_at"`
+}
+
+// StatsHearings returns the hearings that started within p and ended.
+func (db *DB) StatsHearings(ctx context.Context, p StatsPeriod) ([]HeldHearing, error) {
+	var out []HeldHearing
+	err := db.sel(ctx, &out, `SELECT kind, started_at, ended_at FROM hearings
+		WHERE status = 'ended' AND started_at IS NOT NULL AND started_at >= ? AND started_at < ? AND ended_at IS NOT NULL
+		ORDER BY started_at`, p.From, p.To)
+	return out, err
+}
+
+// StatsPaid is the money the merchants actually paid within p under
+// rulings and confirmed settlements, and whether the court records it.
+//
+// Payments are being built on another branch; until its table is here this
+// reports "not recorded" (ok false) rather than a guess. To wire it, replace
+// the body with one aggregate over the payments the consumer confirmed, e.g.
+//
+//	SELECT COALESCE(SUM(amount), 0) FROM payments
+//	WHERE status = 'confirmed' AND confirmed_at >= ? AND confirmed_at < ?
+//
+// (with an index on (status, confirmed_at)) and return ok true.
+func (db *DB) StatsPaid(ctx context.Context, p StatsPeriod) (paid court.Fen, ok bool, err error) {
+	return 0, false, nil
+}
+
+// StatusCount is the number of cases in one state.
+type StatusCount struct {
+	Status court.CaseStatus `db:"status"`
+	Cases  int64            `db:"cases"`
+}
+
+// StatsOpen counts the cases by state now (drafts excluded), and the
+// accepted cases not yet concluded whose time limit (Art 168) has passed.
+func (db *DB) StatsOpen(ctx context.Context, now time.Time) ([]StatusCount, int64, error) {
+	var out []StatusCount
+	if err := db.sel(ctx, &out, `SELECT status, COUNT(*) AS cases FROM cases WHERE status <> 'draft'
+		GROUP BY status ORDER BY status`); err != nil {
+		return nil, 0, err
+	}
+	var overdue int64
+	err := db.get(ctx, &overdue, `SELECT COUNT(*) FROM cases WHERE status IN ('served', 'answered')
+		AND conclude_by IS NOT NULL AND conclude_by < ?`, now)
+	return out, overdue, err
+}
