@@ -9,6 +9,7 @@ package stats
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shangcheng-court/courtd/court"
@@ -140,21 +141,78 @@ type StatusCount struct {
 	Cases  int64            `json:"cases"`
 }
 
-// Service builds reports from the court's database.
+// Service builds reports from the court's database and keeps the last
+// ones it built (see Report).
 type Service struct {
 	DB  *storage.DB
 	Now court.Clock
+
+	mu    sync.Mutex
+	cache map[cacheKey]cached
+}
+
+// A report is kept at most cacheTTL, and cacheMax reports at most (a
+// visitor choosing many periods cannot grow memory: when full, all go).
+const (
+	cacheTTL = time.Minute
+	cacheMax = 64
+)
+
+type cacheKey struct {
+	scope    Scope
+	from, to string
+}
+
+type cached struct {
+	r       *Report
+	version string
+	at      time.Time
 }
 
 // New returns the service over db with the system clock.
 func New(db *storage.DB) *Service { return &Service{DB: db, Now: court.SystemClock} }
 
-// Report computes the statistics of q for scope.
+// Report returns the statistics of q for scope. The report is shared:
+// callers read it and do not change it.
+//
+// A report computed earlier is used again while the database's
+// storage.StatsVersion is the one it was computed at (every change that
+// moves a number appends a docket entry or changes a hearing) and it is
+// less than cacheTTL old; the age bound also keeps the dashboard's
+// "past the time limit", which moves with the clock alone, at most that
+// late.
 func (s *Service) Report(ctx context.Context, q Query, scope Scope) (*Report, error) {
+	version, err := s.DB.StatsVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := cacheKey{scope, q.From.Format(dateLayout), q.To.Format(dateLayout)}
+	now := s.Now()
+	s.mu.Lock()
+	c, ok := s.cache[key]
+	s.mu.Unlock()
+	if ok && c.version == version && now.Sub(c.at) < cacheTTL {
+		return c.r, nil
+	}
+	r, err := s.compute(ctx, q, scope)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.cache == nil || len(s.cache) >= cacheMax {
+		s.cache = map[cacheKey]cached{}
+	}
+	s.cache[key] = cached{r, version, now}
+	s.mu.Unlock()
+	return r, nil
+}
+
+// compute builds the report of q for scope from the database.
+func (s *Service) compute(ctx context.Context, q Query, scope Scope) (*Report, error) {
 	p := q.period()
 	r := &Report{Scope: scope, From: q.From.Format(dateLayout), To: q.To.Format(dateLayout)}
 
-	filings, err := s.DB.StatsFilings(ctx, p)
+	filings, err := s.DB.StatsFilings(ctx, p, monday(q.From).Format(dateLayout), monday(q.To).Format(dateLayout))
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -208,7 +209,9 @@ func asError(err error, ce **court.Error) bool {
 func TestCSV(t *testing.T) {
 	db := mustCourt(t)
 	r := report(t, db, statstest.From, statstest.To, stats.Public)
-	r.Merchants = append(r.Merchants, stats.MerchantCount{Name: "=HYPERLINK(\"x\")", Cases: 1})
+	cp := *r // the report is shared: change a copy
+	cp.Merchants = append(slices.Clone(r.Merchants), stats.MerchantCount{Name: "=HYPERLINK(\"x\")", Cases: 1})
+	r = &cp
 	var buf bytes.Buffer
 	if err := r.WriteCSV(&buf); err != nil {
 		t.Fatal(err)
@@ -230,5 +233,47 @@ func TestCSV(t *testing.T) {
 		if v, ok := got[k]; !ok || v != want {
 			t.Errorf("%s: got %q (present %v), want %q", k, v, ok, want)
 		}
+	}
+}
+
+// A report is used again until a change appends a docket entry or changes
+// a hearing; then the numbers are computed afresh.
+func TestReportCache(t *testing.T) {
+	db := mustCourt(t)
+	ctx := context.Background()
+	now := statstest.CST("2026-06-01 12:00")
+	svc := &stats.Service{DB: db, Now: func() time.Time { return now }}
+	q, err := stats.ParseQuery(statstest.From, statstest.To, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, err := svc.Report(ctx, q, stats.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := svc.Report(ctx, q, stats.Public)
+	if r1 != r2 {
+		t.Error("the same report was computed twice with nothing changed")
+	}
+	// A new filing in the period (docket entry "filed").
+	u, _, err := db.Credentials(ctx, "claimant2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := statstest.CST("2026-03-12 10:00")
+	c := court.Case{Status: court.CaseSubmitted, ClaimantID: u.ID, FiledByID: u.ID, MerchantName: "某商家", CreditCode: demo.CreditCode1,
+		Category: court.CatRefund, Facts: "商家拒绝退款。", Refund: 700, Total: 700, CreatedAt: at, SubmittedAt: &at, UpdatedAt: at}
+	if _, err := db.ImportCases(ctx, []storage.ImportCase{{Case: c, Entries: []storage.Entry{{ActorRole: "claimant", Kind: "filed", At: at}}}},
+		court.DefaultProfile().DocketNumber); err != nil {
+		t.Fatal(err)
+	}
+	r3, _ := svc.Report(ctx, q, stats.Public)
+	if r3 == r1 || r3.Filings != 10 || r3.Money.Claimed != 89900+700 {
+		t.Errorf("after a filing: got %d filings %d fen (same report %v), want 10 and 90600", r3.Filings, r3.Money.Claimed, r3 == r1)
+	}
+	// A report older than a minute is computed again.
+	now = now.Add(61 * time.Second)
+	if r4, _ := svc.Report(ctx, q, stats.Public); r4 == r3 {
+		t.Error("a report older than a minute was used again")
 	}
 }

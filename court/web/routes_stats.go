@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -21,6 +22,10 @@ var statsRoles = []court.Role{court.RoleClerk, court.RoleJudge, court.RoleAdmin,
 // public statistics for anyone, the dashboard's for statsRoles. Both take
 // from, to and format (json, the default, or csv).
 func (s *Server) statsAPIRoutes(api fiber.Router) {
+	if s.cfg.Stats == nil { // set here, while New builds the server, before any request
+		// The database's clock, read at each use: tests set it.
+		s.cfg.Stats = &stats.Service{DB: s.db, Now: func() time.Time { return s.db.Now() }}
+	}
 	api.Get("/stats", s.statsHandler(stats.Public, false))
 	api.Get("/stats/dashboard", s.requireRole(statsRoles...), s.statsHandler(stats.Dashboard, false))
 }
@@ -54,8 +59,7 @@ func (s *Server) statsHandler(scope stats.Scope, page bool) fiber.Handler {
 			}
 			return err
 		}
-		svc := &stats.Service{DB: s.db, Now: s.db.Now}
-		r, err := svc.Report(c.UserContext(), q, scope)
+		r, err := s.cfg.Stats.Report(c.UserContext(), q, scope)
 		if err != nil {
 			return err
 		}

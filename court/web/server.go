@@ -23,6 +23,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/i18n"
 	"github.com/shangcheng-court/courtd/court/ledger"
 	"github.com/shangcheng-court/courtd/court/rulings"
+	"github.com/shangcheng-court/courtd/court/stats"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/hearing"
 )
@@ -60,6 +61,9 @@ type Config struct {
 	// Hearings runs the remote hearing rooms (signalling at /hearing/ws);
 	// nil serves no hearings.
 	Hearings *hearing.Server
+	// Stats computes and caches the statistics (issue 6, /stats); nil: one
+	// over the server's database with the system clock.
+	Stats *stats.Service
 }
 
 // Server is the court's HTTP server.
