@@ -89,16 +89,21 @@ type Concluded struct {
 // within p, and whose state is still the one that entry led to.
 func (db *DB) StatsConcluded(ctx context.Context, p StatsPeriod) ([]Concluded, error) {
 	var out []Concluded
+	// The subqueries run only for the cases they are about (a ruling's
+	// answer and award, a settlement's amount): most concluded cases are
+	// withdrawn or rejected. No ORDER BY: the caller only counts and sorts.
 	err := db.sel(ctx, &out, `SELECT c.id, c.status, c.total, c.submitted_at, e.at,
-			EXISTS (SELECT 1 FROM answers a WHERE a.case_id = c.id) AS answered,
-			COALESCE((SELECT SUM(o.amount) FROM rulings r JOIN ruling_orders o ON o.ruling_id = r.id
+			CASE WHEN c.status IN ('ruled', 'closed') THEN EXISTS (SELECT 1 FROM answers a WHERE a.case_id = c.id)
+				ELSE FALSE END AS answered,
+			CASE WHEN c.status IN ('ruled', 'closed') THEN COALESCE((SELECT SUM(o.amount) FROM rulings r
+				JOIN ruling_orders o ON o.ruling_id = r.id
 				WHERE r.case_id = c.id AND r.kind = 'judgment' AND r.status = 'signed'
-				AND o.payer = 'respondent' AND o.payee = 'claimant'), 0) AS awarded,
-			COALESCE((SELECT SUM(f.amount) FROM offers f WHERE f.case_id = c.id AND f.status = 'confirmed'), 0) AS agreed
+				AND o.payer = 'respondent' AND o.payee = 'claimant'), 0) ELSE 0 END AS awarded,
+			CASE WHEN c.status = 'settled' THEN COALESCE((SELECT SUM(f.amount) FROM offers f
+				WHERE f.case_id = c.id AND f.status = 'confirmed'), 0) ELSE 0 END AS agreed
 		FROM docket_entries e JOIN cases c ON c.id = e.case_id
 		WHERE e.kind IN (?, ?, ?, ?, ?) AND e.at >= ? AND e.at < ?
-		AND c.status IN ('withdrawn', 'settled', 'converted', 'ruled', 'closed', 'rejected')
-		ORDER BY e.at, c.id`,
+		AND c.status IN ('withdrawn', 'settled', 'converted', 'ruled', 'closed', 'rejected')`,
 		ConcludingEntries[0], ConcludingEntries[1], ConcludingEntries[2], ConcludingEntries[3], ConcludingEntries[4], p.From, p.To)
 	return out, err
 }
