@@ -23,7 +23,7 @@ type bar struct {
 
 const (
 	barH      = 22  // height of one horizontal bar's row
-	labelW    = 200 // room for the labels left of horizontal bars
+	labelW    = 260 // room for the labels left of horizontal bars
 	barAreaW  = 360 // the longest bar
 	valueW    = 120 // room for the value right of the bar
 	chartTop  = 8
@@ -41,7 +41,7 @@ func barChart(id, title, desc string, bars []bar) template.HTML {
 		y := chartTop + i*barH
 		l := scale(x.Value, top, barAreaW)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" class="chart-label" font-size="13" fill="#222">%s</text>`,
-			labelW-8, y+barH/2+5, esc(clip(x.Label, 24)))
+			labelW-8, y+barH/2+5, esc(clip(x.Label, 28)))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" class="chart-bar" fill="#2c5f8a"><title>%s: %s</title></rect>`,
 			labelW, y+3, l, barH-6, esc(x.Label), esc(x.Text))
 		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value" font-size="13" fill="#222">%s</text>`, labelW+l+6, y+barH/2+5, esc(x.Text))
