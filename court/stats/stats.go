@@ -235,7 +235,11 @@ func (s *Service) compute(ctx context.Context, q Query, scope Scope) (*Report, e
 	if err != nil {
 		return nil, err
 	}
-	r.addConcluded(concluded)
+	days, err := s.DB.StatsDaysToConclusion(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	r.addConcluded(concluded, days)
 
 	paid, ok, err := s.DB.StatsPaid(ctx, p)
 	if err != nil {
@@ -292,9 +296,9 @@ func (r *Report) addFilings(rows []storage.FilingCount, q Query) {
 	}
 }
 
-// classify returns the outcome of a concluded case.
-func classify(c storage.Concluded) Outcome {
-	switch c.Status {
+// classify returns the outcome of a group of concluded cases.
+func classify(g storage.ConcludedGroup) Outcome {
+	switch g.Status {
 	case court.CaseSettled:
 		return Settled
 	case court.CaseWithdrawn:
@@ -306,32 +310,28 @@ func classify(c storage.Concluded) Outcome {
 	}
 	// ruled, or closed after a ruling was paid
 	switch {
-	case !c.Answered:
+	case !g.Answered:
 		return Default
-	case c.Awarded >= c.Total:
+	case g.Full:
 		return RuledClaimant
-	case c.Awarded == 0:
+	case g.Zero:
 		return RuledRespondent
 	default:
 		return RuledPartly
 	}
 }
 
-func (r *Report) addConcluded(rows []storage.Concluded) {
+func (r *Report) addConcluded(groups []storage.ConcludedGroup, days []float64) {
 	n := map[Outcome]int64{}
-	var days []float64
-	for _, c := range rows {
-		o := classify(c)
-		n[o]++
-		r.Concluded++
+	for _, g := range groups {
+		o := classify(g)
+		n[o] += g.Cases
+		r.Concluded += g.Cases
 		switch o {
 		case Settled:
-			r.Money.Agreed += c.Agreed
+			r.Money.Agreed += g.Agreed
 		case RuledClaimant, RuledRespondent, RuledPartly, Default:
-			r.Money.Awarded += c.Awarded
-		}
-		if o != Rejected && c.SubmittedAt != nil {
-			days = append(days, c.ConcludedAt.Sub(*c.SubmittedAt).Hours()/24)
+			r.Money.Awarded += g.Awarded
 		}
 	}
 	r.Outcomes = make([]OutcomeCount, len(Outcomes))

@@ -70,29 +70,43 @@ func (db *DB) StatsTopMerchants(ctx context.Context, p StatsPeriod, limit int) (
 // time of conclusion.
 var ConcludingEntries = []string{"withdrawn", "settled", "converted", "ruling_signed", "rejected"}
 
-// Concluded is one case concluded within a period, with what its outcome
-// is made of. Awarded is what the signed judgment orders the respondent to
-// pay the claimant; Agreed is the amount of the settlement the judge
-// confirmed; Answered is whether the merchant answered at all.
-type Concluded struct {
-	CaseID      int64            `db:"id"`
-	Status      court.CaseStatus `db:"status"`
-	Total       court.Fen        `db:"total"`
-	SubmittedAt *time.Time       `db:"submitted_at"`
-	ConcludedAt time.Time        `db:"at"`
-	Answered    bool             `db:"answered"`
-	Awarded     court.Fen        `db:"awarded"`
-	Agreed      court.Fen        `db:"agreed"`
+// ConcludedGroup counts the cases concluded within a period that share a
+// state and, for rulings, what the outcome depends on: whether the
+// merchant answered, and whether the judgment awards the consumer the
+// whole claim (Full) or nothing (Zero). Awarded sums what the signed
+// judgments order the respondent to pay the claimant; Agreed sums the
+// confirmed settlements' amounts.
+type ConcludedGroup struct {
+	Status   court.CaseStatus `db:"status"`
+	Answered bool             `db:"answered"`
+	Full     bool             `db:"full"`
+	Zero     bool             `db:"zero"`
+	Cases    int64            `db:"cases"`
+	Awarded  court.Fen        `db:"awarded"`
+	Agreed   court.Fen        `db:"agreed"`
 }
 
-// StatsConcluded returns the cases whose concluding docket entry falls
-// within p, and whose state is still the one that entry led to.
-func (db *DB) StatsConcluded(ctx context.Context, p StatsPeriod) ([]Concluded, error) {
-	var out []Concluded
+// concludedFrom is the FROM and WHERE of the cases concluded within a
+// period: those whose concluding docket entry falls within it and whose
+// state is still the one that entry led to (five kinds, then From, To).
+const concludedFrom = ` FROM docket_entries e JOIN cases c ON c.id = e.case_id
+	WHERE e.kind IN (?, ?, ?, ?, ?) AND e.at >= ? AND e.at < ?
+	AND c.status IN ('withdrawn', 'settled', 'converted', 'ruled', 'closed', 'rejected')`
+
+func concludedArgs(p StatsPeriod) []any {
+	return []any{ConcludingEntries[0], ConcludingEntries[1], ConcludingEntries[2], ConcludingEntries[3], ConcludingEntries[4], p.From, p.To}
+}
+
+// StatsConcluded counts the cases concluded within p in groups (see
+// ConcludedGroup): a few rows, whatever the number of cases.
+func (db *DB) StatsConcluded(ctx context.Context, p StatsPeriod) ([]ConcludedGroup, error) {
+	var out []ConcludedGroup
 	// The subqueries run only for the cases they are about (a ruling's
 	// answer and award, a settlement's amount): most concluded cases are
-	// withdrawn or rejected. No ORDER BY: the caller only counts and sorts.
-	err := db.sel(ctx, &out, `SELECT c.id, c.status, c.total, c.submitted_at, e.at,
+	// withdrawn or rejected.
+	err := db.sel(ctx, &out, `SELECT status, answered, awarded >= total AS full, awarded = 0 AS zero,
+			COUNT(*) AS cases, SUM(awarded) AS awarded, SUM(agreed) AS agreed
+		FROM (SELECT c.status, c.total,
 			CASE WHEN c.status IN ('ruled', 'closed') THEN EXISTS (SELECT 1 FROM answers a WHERE a.case_id = c.id)
 				ELSE FALSE END AS answered,
 			CASE WHEN c.status IN ('ruled', 'closed') THEN COALESCE((SELECT SUM(o.amount) FROM rulings r
@@ -100,11 +114,18 @@ func (db *DB) StatsConcluded(ctx context.Context, p StatsPeriod) ([]Concluded, e
 				WHERE r.case_id = c.id AND r.kind = 'judgment' AND r.status = 'signed'
 				AND o.payer = 'respondent' AND o.payee = 'claimant'), 0) ELSE 0 END AS awarded,
 			CASE WHEN c.status = 'settled' THEN COALESCE((SELECT SUM(f.amount) FROM offers f
-				WHERE f.case_id = c.id AND f.status = 'confirmed'), 0) ELSE 0 END AS agreed
-		FROM docket_entries e JOIN cases c ON c.id = e.case_id
-		WHERE e.kind IN (?, ?, ?, ?, ?) AND e.at >= ? AND e.at < ?
-		AND c.status IN ('withdrawn', 'settled', 'converted', 'ruled', 'closed', 'rejected')`,
-		ConcludingEntries[0], ConcludingEntries[1], ConcludingEntries[2], ConcludingEntries[3], ConcludingEntries[4], p.From, p.To)
+				WHERE f.case_id = c.id AND f.status = 'confirmed'), 0) ELSE 0 END AS agreed`+concludedFrom+`) x
+		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`, concludedArgs(p)...)
+	return out, err
+}
+
+// StatsDaysToConclusion returns, for each case concluded within p other
+// than those rejected at review, the days from its filing to its
+// conclusion, in no order: one number per case, for the median.
+func (db *DB) StatsDaysToConclusion(ctx context.Context, p StatsPeriod) ([]float64, error) {
+	var out []float64
+	err := db.sel(ctx, &out, `SELECT `+sqlDaysBetween("c.submitted_at", "e.at")+concludedFrom+`
+		AND c.status <> 'rejected' AND c.submitted_at IS NOT NULL`, concludedArgs(p)...)
 	return out, err
 }
 

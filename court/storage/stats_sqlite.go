@@ -11,3 +11,9 @@ package storage
 func sqlCourtWeek(col string) string {
 	return "date(" + col + ", '+8 hours', '-6 days', 'weekday 1')"
 }
+
+// sqlDaysBetween is the SQL for the days (with fraction) from the time in
+// column a to the time in column b.
+func sqlDaysBetween(a, b string) string {
+	return "(julianday(" + b + ") - julianday(" + a + "))"
+}
