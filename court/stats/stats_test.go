@@ -236,8 +236,8 @@ func TestCSV(t *testing.T) {
 	}
 }
 
-// A report is used again until a change appends a docket entry or changes
-// a hearing; then the numbers are computed afresh.
+// A report is used again for ten seconds whatever changed; then until a
+// change appends a docket entry or changes a hearing, for a minute at most.
 func TestReportCache(t *testing.T) {
 	db := mustCourt(t)
 	ctx := context.Background()
@@ -267,12 +267,20 @@ func TestReportCache(t *testing.T) {
 		court.DefaultProfile().DocketNumber); err != nil {
 		t.Fatal(err)
 	}
+	if r, _ := svc.Report(ctx, q, stats.Public); r != r1 {
+		t.Error("a report less than ten seconds old was computed again")
+	}
+	now = now.Add(11 * time.Second)
 	r3, _ := svc.Report(ctx, q, stats.Public)
 	if r3 == r1 || r3.Filings != 10 || r3.Money.Claimed != 89900+700 {
 		t.Errorf("after a filing: got %d filings %d fen (same report %v), want 10 and 90600", r3.Filings, r3.Money.Claimed, r3 == r1)
 	}
-	// A report older than a minute is computed again.
-	now = now.Add(61 * time.Second)
+	// Nothing changed: the same report, until it is a minute old.
+	now = now.Add(40 * time.Second)
+	if r, _ := svc.Report(ctx, q, stats.Public); r != r3 {
+		t.Error("a report was computed again with nothing changed")
+	}
+	now = now.Add(21 * time.Second)
 	if r4, _ := svc.Report(ctx, q, stats.Public); r4 == r3 {
 		t.Error("a report older than a minute was used again")
 	}
