@@ -26,6 +26,7 @@ import (
 	"github.com/shangcheng-court/courtd/court/payments"
 	"github.com/shangcheng-court/courtd/court/publication"
 	"github.com/shangcheng-court/courtd/court/rulings"
+	"github.com/shangcheng-court/courtd/court/stats"
 	"github.com/shangcheng-court/courtd/court/storage"
 	"github.com/shangcheng-court/courtd/hearing"
 )
@@ -74,6 +75,9 @@ type Config struct {
 	// public search (issue 6); nil: one on the server's database, which
 	// publishes only when its PublishPending is called.
 	Publication *publication.Service
+	// Stats computes and caches the statistics (issue 6, /stats); nil: one
+	// over the server's database with the system clock.
+	Stats *stats.Service
 }
 
 // Server is the court's HTTP server.
