@@ -104,8 +104,8 @@ func TestReportNumbers(t *testing.T) {
 	if r.MedianDays == nil || *r.MedianDays != 8.0 {
 		t.Errorf("median days: got %v, want 8.0", deref(r.MedianDays))
 	}
-	if r.Money.Claimed != 89900 || r.Money.Awarded != 42245 || r.Money.Agreed != 8000 || r.Money.Paid != nil {
-		t.Errorf("money: got %+v (paid %v), want claimed 89900 awarded 42245 agreed 8000 paid not recorded", r.Money, r.Money.Paid)
+	if r.Money.Claimed != 89900 || r.Money.Awarded != 42245 || r.Money.Agreed != 8000 || r.Money.Paid == nil || *r.Money.Paid != statstest.Paid {
+		t.Errorf("money: got %+v (paid %v), want claimed 89900 awarded 42245 agreed 8000 paid %d", r.Money, r.Money.Paid, statstest.Paid)
 	}
 	h := r.Hearings
 	if h.Held != 3 || h.TotalMinutes != 95 || h.MedianMinutes == nil || *h.MedianMinutes != 30 {
@@ -226,7 +226,7 @@ func TestCSV(t *testing.T) {
 	}
 	for k, want := range map[string]string{
 		"filings/total": "9", "filings_by_week/2026-03-02": "6", "filings_by_week/2026-03-09": "3",
-		"outcomes/default": "1", "outcomes/withdrawn": "2", "money/awarded_fen": "42245", "money/paid_fen": "",
+		"outcomes/default": "1", "outcomes/withdrawn": "2", "money/awarded_fen": "42245", "money/paid_fen": "10000",
 		"duration/median_days_to_conclusion": "8.0", "hearings/median_minutes": "30.0",
 		"top_merchants/" + demo.Accounts[2].Org: "5", "top_merchants/'=HYPERLINK(\"x\")": "1",
 	} {

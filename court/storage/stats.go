@@ -147,18 +147,13 @@ func (db *DB) StatsHearings(ctx context.Context, p StatsPeriod) ([]HeldHearing, 
 }
 
 // StatsPaid is the money the merchants actually paid within p under
-// rulings and confirmed settlements, and whether the court records it.
-//
-// Payments are being built on another branch; until its table is here this
-// reports "not recorded" (ok false) rather than a guess. To wire it, replace
-// the body with one aggregate over the payments the consumer confirmed, e.g.
-//
-//	SELECT COALESCE(SUM(amount), 0) FROM payments
-//	WHERE status = 'confirmed' AND confirmed_at >= ? AND confirmed_at < ?
-//
-// (with an index on (status, confirmed_at)) and return ok true.
+// rulings and mediation documents: the payments whose payee confirmed them
+// in p (recorded but unconfirmed and disputed payments do not count). ok is
+// always true now that the court records payments.
 func (db *DB) StatsPaid(ctx context.Context, p StatsPeriod) (paid court.Fen, ok bool, err error) {
-	return 0, false, nil
+	err = db.get(ctx, &paid, `SELECT COALESCE(SUM(amount), 0) FROM payments
+		WHERE status = 'confirmed' AND decided_at >= ? AND decided_at < ?`, p.From, p.To)
+	return paid, err == nil, err
 }
 
 // StatsVersion changes whenever a number of the statistics may have

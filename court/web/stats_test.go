@@ -105,7 +105,7 @@ func TestStatsPublicPage(t *testing.T) {
 		{"sum-claimed", r.Money.Claimed.String()},
 		{"sum-awarded", r.Money.Awarded.String()},
 		{"sum-agreed", r.Money.Agreed.String()},
-		{"sum-paid", "not recorded yet"},
+		{"sum-paid", statstest.Paid.String()},
 		{"sum-hearings", strconv.FormatInt(r.Hearings.Held, 10)},
 		{"sum-median-minutes", strconv.FormatFloat(*r.Hearings.MedianMinutes, 'f', 1, 64)},
 	} {
@@ -119,8 +119,8 @@ func TestStatsPublicPage(t *testing.T) {
 	}
 	var raw map[string]any
 	decodeInto(t, res, &raw)
-	if v, ok := raw["money"].(map[string]any)["paid_fen"]; !ok || v != nil {
-		t.Errorf("JSON paid_fen: got %v (present %v), want null", v, ok)
+	if v, ok := raw["money"].(map[string]any)["paid_fen"]; !ok || v != float64(statstest.Paid) {
+		t.Errorf("JSON paid_fen: got %v (present %v), want %d", v, ok, statstest.Paid)
 	}
 	for _, row := range r.Outcomes {
 		m := regexp.MustCompile(`id="outcome-` + string(row.Outcome) + `"><td>[^<]*</td><td class="num">(\d+)<`).FindStringSubmatch(page)
@@ -145,7 +145,7 @@ func TestStatsPublicPage(t *testing.T) {
 	want := map[string]string{
 		"filings/total": strconv.FormatInt(r.Filings, 10), "outcomes/concluded": strconv.FormatInt(r.Concluded, 10),
 		"money/claimed_fen": strconv.FormatInt(int64(r.Money.Claimed), 10), "money/awarded_fen": strconv.FormatInt(int64(r.Money.Awarded), 10),
-		"money/agreed_fen": strconv.FormatInt(int64(r.Money.Agreed), 10), "money/paid_fen": "",
+		"money/agreed_fen": strconv.FormatInt(int64(r.Money.Agreed), 10), "money/paid_fen": strconv.FormatInt(int64(statstest.Paid), 10),
 		"hearings/held": strconv.FormatInt(r.Hearings.Held, 10), "hearings/total_minutes": strconv.FormatInt(r.Hearings.TotalMinutes, 10),
 	}
 	for _, w := range r.Weeks {

@@ -77,6 +77,10 @@ var cases = []seedCase{
 // Seed stores the cases, their answers, settlements and judgments, and
 // four hearings (three held: 25, 40 and 30 minutes; one only scheduled;
 // one held after the period), into db, whose demo accounts are seeded.
+// Paid is the money the seeded consumers confirmed they were paid within
+// the period From to To.
+const Paid court.Fen = 10000
+
 func Seed(tb testing.TB, db *storage.DB) {
 	tb.Helper()
 	ctx := context.Background()
@@ -124,6 +128,7 @@ func Seed(tb testing.TB, db *storage.DB) {
 	}
 	judge := ids["judge1"]
 	merchantUser := ids["merchant1"]
+	paidSeeded := false
 	for i, sc := range cases {
 		id := caseIDs[i]
 		if sc.answered {
@@ -148,6 +153,22 @@ func Seed(tb testing.TB, db *storage.DB) {
 			if sc.awarded > 0 {
 				exec(`INSERT INTO ruling_orders (ruling_id, seq, payer, payee, amount, due_days, due_at, what)
 					VALUES (?, ?, 'respondent', 'claimant', ?, 10, ?, 'refund')`, rid, seq, sc.awarded, at.AddDate(0, 0, 10))
+				if !paidSeeded {
+					// Money recovered counts the payments the consumer
+					// confirmed within the period: Paid (100 yuan), not the
+					// one only recorded, the disputed one, or the one
+					// confirmed after the period.
+					paidSeeded = true
+					pay := func(amount int64, status string, decided any) {
+						exec(`INSERT INTO payments (case_id, ruling_id, seq, amount, method, paid_on, status, recorded_by,
+							decided_by, created_at, decided_at) VALUES (?, ?, ?, ?, 'bank', '2026-03-13', ?, ?, ?, ?, ?)`,
+							id, rid, seq, amount, status, merchantUser, ids["claimant1"], CST("2026-03-13 10:00"), decided)
+					}
+					pay(int64(Paid), "confirmed", CST("2026-03-14 10:00"))
+					pay(2000, "recorded", nil)
+					pay(3000, "disputed", CST("2026-03-14 11:00"))
+					pay(1000, "confirmed", CST("2026-03-20 10:00"))
+				}
 				seq++
 			}
 			// The filing fee borne by a party goes to the court: not money
