@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -203,6 +205,25 @@ func TestBrowserWholeCase(t *testing.T) {
 		t.Fatalf("exhibit labels: got %v, want two distinct labels", labels)
 	}
 	mb.screenshot("whole_case_exhibits_merchant_zh")
+	// The receipt the case page offers for the consumer's exhibit verifies
+	// offline against the court's ledger key and the file's bytes.
+	receiptURL := cb.attr("#exhibit-list li:first-child .exhibit-receipt", "href")
+	receipt, err := chromedp.Run(cb.ctx, chromedp.Evaluate[string](`fetch(`+jsString(receiptURL)+`).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("fetch the exhibit's receipt: %v", err)
+	}
+	var r ledger.Receipt
+	if err := json.Unmarshal([]byte(receipt), &r); err != nil {
+		t.Fatalf("exhibit receipt %q: %v", receipt, err)
+	}
+	led, ok := ts.Ev.Prover.(*ledger.Ledger)
+	if !ok {
+		t.Fatalf("prover: got %T, want *ledger.Ledger", ts.Ev.Prover)
+	}
+	shotBytes, _ := os.ReadFile(shot)
+	if _, err := ledger.VerifyReceipt(&r, led.Key().VerifierKey(), bytes.NewReader(shotBytes)); err != nil || r.ExhibitLabel != labels[0] {
+		t.Fatalf("receipt of %s (for %s): %v", labels[0], r.ExhibitLabel, err)
+	}
 
 	// 5. The judge schedules a video hearing that starts within 15
 	// minutes, so its room is open now.
@@ -357,6 +378,14 @@ func TestBrowserWholeCase(t *testing.T) {
 		t.Fatalf("verify the uploaded PDF: got genuine=%s (%q), want true", got, cb.text("#verify-result"))
 	}
 	cb.screenshot("whole_verify_zh")
+	// By its number and the PDF's SHA-256, typed in.
+	cb.wantPage("verify form", cb.open("/verify"), "/verify", 200)
+	cb.typeInto("#f-no", cs.DocketNo)
+	cb.typeInto("#f-sha256", sha(pdf))
+	cb.click("#verify-submit")
+	if got := cb.attr("#verify-result", "data-genuine"); got != "true" {
+		t.Fatalf("verify by number and SHA-256: got genuine=%s (%q), want true", got, cb.text("#verify-result"))
+	}
 	changed := append([]byte(nil), pdf...)
 	changed[len(changed)/2] ^= 0x20
 	if got := verifyUpload("changed.pdf", changed); got != "false" {
