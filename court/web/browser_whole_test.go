@@ -293,6 +293,21 @@ func TestBrowserWholeCase(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
+	// The record has each of the three in the room.
+	att, err := ts.DB.Attendance(ctx, h.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	present := map[int64]bool{}
+	for _, a := range att {
+		present[a.UserID] = true
+	}
+	for _, u := range []string{"judge1", consumer, "merchant1"} {
+		if !present[ids[u]] {
+			t.Errorf("attendance of the hearing: %s missing (got %+v)", u, att)
+		}
+	}
+
 	// 7. The judge drafts the ruling from the case page and signs it.
 	jb.wantPage("judge back on the case", jb.open(casePath), casePath, 200)
 	res = jb.click("#draft-ruling")
