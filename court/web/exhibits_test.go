@@ -785,6 +785,10 @@ func TestExhibitConcurrentSameContent(t *testing.T) {
 	ts := mustServer(t, nil)
 	a := newCaseAPI(t, ts)
 	id := a.matrixCase("A", court.CaseServed)
+	// A client of the test's own, whose kept-alive connections are closed
+	// before the server shuts down (cleanups run last-registered first).
+	hc := &http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}
+	t.Cleanup(hc.CloseIdleConnections)
 	const n = 12
 	var wg sync.WaitGroup
 	results := make([]*response, n)
@@ -794,7 +798,7 @@ func TestExhibitConcurrentSameContent(t *testing.T) {
 			defer wg.Done()
 			req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/cases/%d/exhibits?title=same", ts.URL, id), bytes.NewReader(pngFile))
 			req.Header.Set("Authorization", "Bearer "+a.tok["claimant1"])
-			res, err := http.DefaultClient.Do(req)
+			res, err := hc.Do(req)
 			if err != nil {
 				t.Error(err)
 				return
