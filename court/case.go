@@ -124,32 +124,7 @@ func (f *Filing) Total() Fen { return f.Refund + f.Compensation + f.Costs }
 // consents; a claim of an excluded kind is refused naming Art 166.
 func (f *Filing) Validate(p Profile, today time.Time, byAgent bool) error {
 	var v Validator
-	f.CreditCode = NormalizeCreditCode(f.CreditCode)
-	if k := CheckCreditCode(f.CreditCode); k != "" {
-		v.Fail("credit_code", k)
-	}
-	f.MerchantName = v.Text("merchant_name", f.MerchantName, 2, 100, false)
-	f.Platform = v.Text("platform", f.Platform, 0, 100, false)
-	f.OrderRef = v.Text("order_ref", f.OrderRef, 0, 100, false)
-	f.MerchantEmail = v.Email("merchant_email", f.MerchantEmail)
-	v.Check(f.Category.Valid(), "category", "err.category")
-	f.Facts = v.Text("facts", f.Facts, 10, 5000, true)
-	f.PurchaseDate = strings.TrimSpace(f.PurchaseDate)
-	if f.PurchaseDate != "" {
-		d, err := time.ParseInLocation("2006-01-02", f.PurchaseDate, Zone)
-		switch {
-		case err != nil:
-			v.Fail("purchase_date", "err.date")
-		case d.After(today):
-			v.Fail("purchase_date", "err.date_future")
-		}
-	}
-	for _, a := range []struct {
-		field string
-		v     Fen
-	}{{"refund", f.Refund}, {"compensation", f.Compensation}, {"costs", f.Costs}} {
-		v.Check(a.v >= 0 && a.v <= MaxFen, a.field, "err.amount_range")
-	}
+	f.checkFields(&v, today, true)
 	total := f.Total()
 	if !v.Has("refund") && !v.Has("compensation") && !v.Has("costs") {
 		switch cap, ok := p.Cap(today.In(Zone).Year()); {
@@ -175,6 +150,47 @@ func (f *Filing) Validate(p Profile, today time.Time, byAgent bool) error {
 		v.Check(f.VillagerConsent, "villager_consent", "err.villager_consent")
 	}
 	return v.Err()
+}
+
+// checkFields normalises f's fields and checks their form: texts within
+// their lengths and free of control characters, the credit code, the
+// merchant's address and the date well formed, the category a known one,
+// amounts within range. complete also asks for what a submitted claim must
+// have (a credit code, the merchant's name, the category, the facts); a
+// draft (CheckDraft) may lack them.
+func (f *Filing) checkFields(v *Validator, today time.Time, complete bool) {
+	minName, minFacts := 0, 0
+	if complete {
+		minName, minFacts = 2, 10
+	}
+	if complete || strings.TrimSpace(f.CreditCode) != "" {
+		f.CreditCode = NormalizeCreditCode(f.CreditCode)
+		if k := CheckCreditCode(f.CreditCode); k != "" {
+			v.Fail("credit_code", k)
+		}
+	}
+	f.MerchantName = v.Text("merchant_name", f.MerchantName, minName, 100, false)
+	f.Platform = v.Text("platform", f.Platform, 0, 100, false)
+	f.OrderRef = v.Text("order_ref", f.OrderRef, 0, 100, false)
+	f.MerchantEmail = v.Email("merchant_email", f.MerchantEmail)
+	v.Check((!complete && f.Category == "") || f.Category.Valid(), "category", "err.category")
+	f.Facts = v.Text("facts", f.Facts, minFacts, 5000, true)
+	f.PurchaseDate = strings.TrimSpace(f.PurchaseDate)
+	if f.PurchaseDate != "" {
+		d, err := time.ParseInLocation("2006-01-02", f.PurchaseDate, Zone)
+		switch {
+		case err != nil:
+			v.Fail("purchase_date", "err.date")
+		case d.After(today):
+			v.Fail("purchase_date", "err.date_future")
+		}
+	}
+	for _, a := range []struct {
+		field string
+		v     Fen
+	}{{"refund", f.Refund}, {"compensation", f.Compensation}, {"costs", f.Costs}} {
+		v.Check(a.v >= 0 && a.v <= MaxFen, a.field, "err.amount_range")
+	}
 }
 
 // Case is a consumer dispute.

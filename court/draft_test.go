@@ -22,13 +22,13 @@ func TestCheckDraft(t *testing.T) {
 	}
 	// What is there must be well formed: every error at once.
 	bad := Filing{CreditCode: "123", MerchantName: strings.Repeat("商", 101), Category: "fun", Facts: "a\x00b",
-		PurchaseDate: "2026-03-03", Refund: -1, Costs: MaxFen + 1, Exclusions: []string{"nope"}}
+		PurchaseDate: "2026-03-03", Refund: -1, Costs: MaxFen + 1, Exclusions: []string{"nope"}, MerchantEmail: "kefu@shop"}
 	err := bad.CheckDraft(today)
 	e, ok := err.(*Error)
 	if !ok || e.Code != EINVALID {
 		t.Fatalf("bad draft: got %v, want EINVALID", err)
 	}
-	for _, field := range []string{"credit_code", "merchant_name", "category", "facts", "purchase_date", "refund", "costs", "exclusions"} {
+	for _, field := range []string{"credit_code", "merchant_name", "category", "facts", "purchase_date", "refund", "costs", "exclusions", "merchant_email"} {
 		if _, ok := e.Fields[field]; !ok {
 			t.Errorf("bad draft: got fields %v, want an error on %s", e.Fields, field)
 		}
