@@ -827,17 +827,16 @@ func newestQuestion(t *testing.T, db *storage.DB) int64 {
 	return id
 }
 
-// hearingFormValue fills in the page matrix's placeholders: a fresh slot's
-// date and time, a question's deadline, the newest question.
-var pageSlot map[string]any
-
-func hearingFormValue(v string) string {
+// hearingFormValue fills in the page matrix's placeholders: the date and
+// time of the form's slot (one fresh slot a form, whichever placeholder
+// comes first: a form's values come in map order), a question's deadline,
+// the newest question.
+func hearingFormValue(v string, slot func() map[string]any) string {
 	switch v {
 	case "@slot-date":
-		pageSlot = nextMatrixSlot()
-		return pageSlot["date"].(string)
+		return slot()["date"].(string)
 	case "@slot-time":
-		return pageSlot["time"].(string)
+		return slot()["time"].(string)
 	case "@due":
 		return time.Now().In(court.Zone).AddDate(0, 0, 3).Format("2006-01-02")
 	case "@question":

@@ -75,12 +75,19 @@ func pageOfferPath(t *testing.T, ts *testServer, path string, id int64) string {
 // pageForm replaces a form value "@user" with that user's id.
 func pageForm(form url.Values, users map[string]*court.User) url.Values {
 	out := url.Values{}
+	var s map[string]any
+	slot := func() map[string]any {
+		if s == nil {
+			s = nextMatrixSlot()
+		}
+		return s
+	}
 	for k, vv := range form {
 		for _, v := range vv {
 			if u, ok := users[strings.TrimPrefix(v, "@")]; ok && strings.HasPrefix(v, "@") {
 				v = strconv.FormatInt(u.ID, 10)
 			}
-			v = hearingFormValue(v)
+			v = hearingFormValue(v, slot)
 			out.Add(k, v)
 		}
 	}
