@@ -226,9 +226,22 @@ func (db *DB) Consents(ctx context.Context, caseID int64) ([]court.Consent, erro
 }
 
 // RecordJoin opens a stay of userID in hearing h at at; a stay still open
-// (a join without its leave, e.g. a dropped connection) is closed first.
+// (a join without its leave, e.g. a dropped connection) is closed first;
+// a join older than a stay still open is a late report and is dropped.
 func (db *DB) RecordJoin(ctx context.Context, h *court.Hearing, userID int64, role string, at time.Time, r Record) error {
 	return db.inTx(ctx, func(tx *wtx) error {
+		// The media server reports from several goroutines, so the
+		// admission of a connection that a newer one of the same user
+		// has replaced may come after the newer one's: the user is in the
+		// room already, from a later time, and nothing is to be recorded.
+		var later int
+		if err := txGet(ctx, tx, &later, `SELECT COUNT(*) FROM hearing_attendance
+			WHERE hearing_id = ? AND user_id = ? AND left_at IS NULL AND joined_at > ?`, h.ID, userID, at); err != nil {
+			return err
+		}
+		if later > 0 {
+			return nil
+		}
 		if _, err := txExec(ctx, tx, `UPDATE hearing_attendance SET left_at = ? WHERE hearing_id = ? AND user_id = ? AND left_at IS NULL`,
 			at, h.ID, userID); err != nil {
 			return err

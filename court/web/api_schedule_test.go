@@ -511,6 +511,9 @@ func TestHearingRecord(t *testing.T) {
 		func() error { return svc.RecordJoin(ctx, h.ID, a.ids["judge1"], hearings.RoleJudge, at(-10)) },
 		func() error { _, err := svc.MarkStarted(ctx, h.ID, at(0)); return err },
 		func() error { return svc.RecordJoin(ctx, h.ID, a.ids["claimant1"], hearings.RoleClaimant, at(1)) },
+		// A late report of an older connection's admission (the media
+		// server reports from several goroutines): nothing to record.
+		func() error { return svc.RecordJoin(ctx, h.ID, a.ids["claimant1"], hearings.RoleClaimant, at(0)) },
 		func() error { return svc.RecordJoin(ctx, h.ID, a.ids["merchant1"], hearings.RoleMerchant, at(2)) },
 		func() error { return svc.RecordLeave(ctx, h.ID, a.ids["merchant1"], at(20)) },
 		func() error { return svc.RecordJoin(ctx, h.ID, a.ids["merchant1"], hearings.RoleMerchant, at(21)) },
