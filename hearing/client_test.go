@@ -448,10 +448,12 @@ func itoa(n int64) string {
 	return string(b)
 }
 
-// eventually polls cond for up to 10 s.
+// eventually polls cond for up to 30 s: alone a hearing test connects in
+// about a second, but CI runs it beside the browser tests on two cores,
+// where one run took more than 10 s to receive a track.
 func eventually(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			tb.Fatalf("timed out: %s", what)
