@@ -164,10 +164,7 @@ func (f *Filing) checkFields(v *Validator, today time.Time, complete bool) {
 		minName, minFacts = 2, 10
 	}
 	if complete || strings.TrimSpace(f.CreditCode) != "" {
-		f.CreditCode = NormalizeCreditCode(f.CreditCode)
-		if k := CheckCreditCode(f.CreditCode); k != "" {
-			v.Fail("credit_code", k)
-		}
+		f.CreditCode = v.CreditCode("credit_code", f.CreditCode)
 	}
 	f.MerchantName = v.Text("merchant_name", f.MerchantName, minName, 100, false)
 	f.Platform = v.Text("platform", f.Platform, 0, 100, false)

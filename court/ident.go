@@ -115,3 +115,33 @@ func CheckMobile(s string) string {
 	}
 	return ""
 }
+
+// Mobile normalises a mobile number and records an error under field if it
+// is not one; it returns the normalised number.
+func (v *Validator) Mobile(field, s string) string {
+	s = strings.TrimSpace(s)
+	if k := CheckMobile(s); k != "" {
+		v.Fail(field, k)
+	}
+	return s
+}
+
+// ResidentID normalises a resident identity number and records an error
+// under field if it is not a valid one; it returns the normalised number.
+func (v *Validator) ResidentID(field, s string) string {
+	s = NormalizeResidentID(s)
+	if k := CheckResidentID(s); k != "" {
+		v.Fail(field, k)
+	}
+	return s
+}
+
+// CreditCode normalises a unified social credit code and records an error
+// under field if it is not a valid one; it returns the normalised code.
+func (v *Validator) CreditCode(field, s string) string {
+	s = NormalizeCreditCode(s)
+	if k := CheckCreditCode(s); k != "" {
+		v.Fail(field, k)
+	}
+	return s
+}

@@ -142,14 +142,8 @@ func (r *ConsumerRegistration) Validate() error {
 	v.Username("username", r.Username)
 	v.Password("password", r.Password)
 	r.Name = v.Text("name", r.Name, 1, 50, false)
-	r.Mobile = strings.TrimSpace(r.Mobile)
-	if k := CheckMobile(r.Mobile); k != "" {
-		v.Fail("mobile", k)
-	}
-	r.ResidentID = NormalizeResidentID(r.ResidentID)
-	if k := CheckResidentID(r.ResidentID); k != "" {
-		v.Fail("resident_id", k)
-	}
+	r.Mobile = v.Mobile("mobile", r.Mobile)
+	r.ResidentID = v.ResidentID("resident_id", r.ResidentID)
 	r.Email = v.Email("email", r.Email)
 	return v.Err()
 }
@@ -179,14 +173,8 @@ func (r *MerchantRegistration) Validate() error {
 	v.Username("username", r.Username)
 	v.Password("password", r.Password)
 	r.Name = v.Text("name", r.Name, 1, 50, false)
-	r.Mobile = strings.TrimSpace(r.Mobile)
-	if k := CheckMobile(r.Mobile); k != "" {
-		v.Fail("mobile", k)
-	}
-	r.CreditCode = NormalizeCreditCode(r.CreditCode)
-	if k := CheckCreditCode(r.CreditCode); k != "" {
-		v.Fail("credit_code", k)
-	}
+	r.Mobile = v.Mobile("mobile", r.Mobile)
+	r.CreditCode = v.CreditCode("credit_code", r.CreditCode)
 	r.OrgName = v.Text("org_name", r.OrgName, 2, 100, false)
 	r.Email = v.Email("email", r.Email)
 	r.ClaimCode = NormalizeClaimCode(r.ClaimCode)

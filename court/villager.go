@@ -1,7 +1,5 @@
 package court
 
-import "strings"
-
 // ConsentMethod is how a villager gave consent to a filing a station agent
 // made for them.
 type ConsentMethod string
@@ -37,14 +35,8 @@ type Villager struct {
 func (v *Villager) Validate() error {
 	var c Validator
 	v.Name = c.Text("villager_name", v.Name, 1, 50, false)
-	v.ResidentID = NormalizeResidentID(v.ResidentID)
-	if k := CheckResidentID(v.ResidentID); k != "" {
-		c.Fail("villager_resident_id", k)
-	}
-	v.Mobile = strings.TrimSpace(v.Mobile)
-	if k := CheckMobile(v.Mobile); k != "" {
-		c.Fail("villager_mobile", k)
-	}
+	v.ResidentID = c.ResidentID("villager_resident_id", v.ResidentID)
+	v.Mobile = c.Mobile("villager_mobile", v.Mobile)
 	ok := false
 	for _, m := range ConsentMethods {
 		ok = ok || v.Method == m

@@ -16,10 +16,7 @@ const DeadlineInterval = time.Minute
 // expiry is applied exactly once however often this runs (see
 // docket.Service.ApplyDeadlines). It calls m.wg.Done when it returns.
 func (m *Main) runDeadlines(ctx context.Context, dk *docket.Service, interval time.Duration) {
-	defer m.wg.Done()
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	m.every(ctx, interval, func(ctx context.Context) {
 		done, err := dk.ApplyDeadlines(ctx)
 		for _, a := range done {
 			m.log.Info("deadline applied", "case", a.CaseID, "docket_no", a.DocketNo, "kind", a.Kind, "due", a.Due)
@@ -27,10 +24,5 @@ func (m *Main) runDeadlines(ctx context.Context, dk *docket.Service, interval ti
 		if err != nil && ctx.Err() == nil {
 			m.log.Error("deadlines", "err", err, "applied", len(done))
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

@@ -3,13 +3,12 @@ package main
 import (
 	"database/sql"
 	"io"
-	"net"
-	"net/textproto"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/shangcheng-court/courtd/court/outbox/smtptest"
 )
 
 func TestMailFlags(t *testing.T) {
@@ -43,75 +42,13 @@ func TestMailFlags(t *testing.T) {
 	}
 }
 
-// mailSink is a minimal SMTP server on loopback that accepts every message.
-type mailSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	data []string
-	wg   sync.WaitGroup
-}
-
-func newMailSink(t *testing.T) *mailSink {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &mailSink{ln: ln}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.wg.Add(1)
-			go func() { defer s.wg.Done(); s.serve(c) }()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); s.wg.Wait() })
-	return s
-}
-
-func (s *mailSink) serve(c net.Conn) {
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	tp := textproto.NewConn(c)
-	tp.PrintfLine("220 sink")
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		switch strings.ToUpper(strings.Fields(line + " x")[0]) {
-		case "EHLO", "HELO", "MAIL", "RCPT", "RSET", "NOOP":
-			tp.PrintfLine("250 ok")
-		case "DATA":
-			tp.PrintfLine("354 go on")
-			b, err := io.ReadAll(tp.DotReader())
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			s.data = append(s.data, string(b))
-			s.mu.Unlock()
-			tp.PrintfLine("250 queued")
-		case "QUIT":
-			tp.PrintfLine("221 bye")
-			return
-		default:
-			tp.PrintfLine("502 no")
-		}
-	}
-}
-
 // The running court delivers what is in its outbox through the configured
 // SMTP server, and stops cleanly with its dispatcher.
 func TestServeDeliversMail(t *testing.T) {
-	sink := newMailSink(t)
+	sink := smtptest.New(t)
 	dir := t.TempDir()
 	_, _, stop := startRun(t, "serve", "-addr", "127.0.0.1:0", "-data", dir, "-demo",
-		"-smtp-addr", sink.ln.Addr().String(), "-smtp-from", "court@court.example", "-mail-interval", "50ms",
+		"-smtp-addr", sink.Addr(), "-smtp-from", "court@court.example", "-mail-interval", "50ms",
 		"-public-url", "https://court.example")
 	// Another connection queues a message, as an event's transaction would.
 	db, err := sql.Open("sqlite3", filepath.Join(dir, DBFile)+"?_busy_timeout=5000")
@@ -126,11 +63,9 @@ func TestServeDeliversMail(t *testing.T) {
 	}
 	var got string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && got == ""; time.Sleep(20 * time.Millisecond) {
-		sink.mu.Lock()
-		if len(sink.data) > 0 {
-			got = sink.data[0]
+		if ss := sink.Sessions(); len(ss) > 0 {
+			got = ss[0].Data
 		}
-		sink.mu.Unlock()
 	}
 	if got == "" {
 		t.Fatal("no message reached the SMTP server within 10 s")

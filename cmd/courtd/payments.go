@@ -13,10 +13,7 @@ import (
 // however often this runs (see payments.Service.ApplyOverdue). It calls
 // m.wg.Done when it returns.
 func (m *Main) runPayments(ctx context.Context, ps *payments.Service, interval time.Duration) {
-	defer m.wg.Done()
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	m.every(ctx, interval, func(ctx context.Context) {
 		done, err := ps.ApplyOverdue(ctx)
 		for _, f := range done {
 			m.log.Info("payment overdue: flagged for enforcement", "case", f.CaseID, "docket_no", f.DocketNo, "due", f.Due)
@@ -24,10 +21,5 @@ func (m *Main) runPayments(ctx context.Context, ps *payments.Service, interval t
 		if err != nil && ctx.Err() == nil {
 			m.log.Error("payments overdue", "err", err, "flagged", len(done))
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

@@ -277,23 +277,13 @@ func (m *Main) Open(ctx context.Context) error {
 	sweepCtx, cancel := context.WithCancel(context.Background())
 	m.stop = cancel
 	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		t := time.NewTicker(5 * time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-sweepCtx.Done():
-				return
-			case <-t.C:
-				if n, err := acc.Sweep(sweepCtx); err != nil {
-					m.log.Error("session sweep", "err", err)
-				} else if n > 0 {
-					m.log.Info("sessions ended", "count", n)
-				}
-			}
+	go m.every(sweepCtx, 5*time.Minute, func(ctx context.Context) {
+		if n, err := acc.Sweep(ctx); err != nil && ctx.Err() == nil {
+			m.log.Error("session sweep", "err", err)
+		} else if n > 0 {
+			m.log.Info("sessions ended", "count", n)
 		}
-	}()
+	})
 	// The deadline scheduler applies expired deadlines, now and every
 	// minute; it stops with the sweeper.
 	m.wg.Add(1)

@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base64"
 	"errors"
 	"io"
 	"math/big"
@@ -18,160 +17,16 @@ import (
 	"net/mail"
 	"net/textproto"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/shangcheng-court/courtd/court/outbox"
+	"github.com/shangcheng-court/courtd/court/outbox/smtptest"
 )
 
-// smtpServer is a mail server written for the test: it speaks enough SMTP
-// (EHLO, AUTH PLAIN, MAIL, RCPT, DATA, QUIT) on a loopback listener and
-// records each session.
-type smtpServer struct {
-	ln       net.Listener
-	user     string
-	password string
-	starttls bool        // offer STARTTLS in EHLO
-	tlsCfg   *tls.Config // with it, STARTTLS upgrades the connection
-	rcptCode string      // reply to RCPT, "250 ok" by default
-
-	mu       sync.Mutex
-	sessions []smtpSession
-	wg       sync.WaitGroup
-}
-
-type smtpSession struct {
-	Auth     string // the decoded AUTH PLAIN credentials, "" if none
-	From, To string
-	Data     string
-	Commands []string
-	TLS      bool // the session went over TLS after STARTTLS
-	AuthTLS  bool // AUTH came over TLS
-}
-
-func newSMTPServer(t *testing.T) *smtpServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpServer{ln: ln, user: "court", password: "s3cret pass", rcptCode: "250 ok"}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.wg.Add(1)
-			go func() { defer s.wg.Done(); s.serve(c) }()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); s.wg.Wait() })
-	return s
-}
-
-func (s *smtpServer) serve(c net.Conn) {
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	tp := textproto.NewConn(c)
-	var ss smtpSession
-	defer func() { s.mu.Lock(); s.sessions = append(s.sessions, ss); s.mu.Unlock() }()
-	tp.PrintfLine("220 test.example ESMTP")
-	for {
-		line, err := tp.ReadLine()
-		if err != nil {
-			return
-		}
-		ss.Commands = append(ss.Commands, strings.SplitN(line, " ", 2)[0])
-		verb := strings.ToUpper(strings.SplitN(line, " ", 2)[0])
-		arg := strings.TrimSpace(strings.TrimPrefix(line, strings.SplitN(line, " ", 2)[0]))
-		switch verb {
-		case "EHLO":
-			tp.PrintfLine("250-test.example")
-			if s.starttls {
-				tp.PrintfLine("250-STARTTLS")
-			}
-			tp.PrintfLine("250-8BITMIME")
-			tp.PrintfLine("250 AUTH PLAIN")
-		case "STARTTLS":
-			if s.tlsCfg == nil {
-				tp.PrintfLine("502 not offered")
-				continue
-			}
-			tp.PrintfLine("220 go ahead")
-			tc := tls.Server(c, s.tlsCfg)
-			if err := tc.Handshake(); err != nil {
-				return
-			}
-			c, tp, ss.TLS = tc, textproto.NewConn(tc), true
-		case "AUTH":
-			ss.AuthTLS = ss.TLS
-			parts := strings.Fields(arg)
-			if len(parts) != 2 || parts[0] != "PLAIN" {
-				tp.PrintfLine("504 unsupported")
-				continue
-			}
-			b, err := base64.StdEncoding.DecodeString(parts[1])
-			if err != nil {
-				tp.PrintfLine("501 bad base64")
-				continue
-			}
-			ss.Auth = string(b)
-			if string(b) != "\x00"+s.user+"\x00"+s.password {
-				tp.PrintfLine("535 authentication failed")
-				continue
-			}
-			tp.PrintfLine("235 ok")
-		case "MAIL":
-			ss.From = arg
-			tp.PrintfLine("250 ok")
-		case "RCPT":
-			ss.To = arg
-			tp.PrintfLine("%s", s.rcptCode)
-		case "DATA":
-			tp.PrintfLine("354 go ahead")
-			b, err := io.ReadAll(tp.DotReader())
-			if err != nil {
-				return
-			}
-			ss.Data = string(b)
-			tp.PrintfLine("250 queued")
-		case "QUIT":
-			tp.PrintfLine("221 bye")
-			return
-		case "RSET", "NOOP":
-			tp.PrintfLine("250 ok")
-		default:
-			tp.PrintfLine("502 not implemented")
-		}
-	}
-}
-
-func (s *smtpServer) all() []smtpSession {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]smtpSession(nil), s.sessions...)
-}
-
-// waitSessions waits until n sessions have ended (the server records a
-// session when its connection closes, just after the client's QUIT).
-func (s *smtpServer) waitSessions(t *testing.T, n int) []smtpSession {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if ss := s.all(); len(ss) >= n {
-			return ss
-		}
-	}
-	t.Fatalf("the SMTP server saw %d sessions, want %d", len(s.all()), n)
-	return nil
-}
-
 func TestSMTPSender(t *testing.T) {
-	srv := newSMTPServer(t)
-	snd, err := outbox.NewSMTPSender(srv.ln.Addr().String(), "court@court.example", "court", "s3cret pass")
+	srv := smtptest.New(t)
+	snd, err := outbox.NewSMTPSender(srv.Addr(), "court@court.example", "court", "s3cret pass")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +38,7 @@ func TestSMTPSender(t *testing.T) {
 	if err := snd.Send(context.Background(), outbox.Message{ID: 7, To: "shop@tea.example.cn", Subject: subject, Body: body}); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	ss := srv.waitSessions(t, 1)[0]
+	ss := srv.Wait(t, 1)[0]
 	if ss.Auth != "\x00court\x00s3cret pass" {
 		t.Errorf("AUTH PLAIN sent %q", ss.Auth)
 	}
@@ -221,8 +76,8 @@ func TestSMTPSender(t *testing.T) {
 }
 
 func TestSMTPSenderRefusals(t *testing.T) {
-	srv := newSMTPServer(t)
-	addr := srv.ln.Addr().String()
+	srv := smtptest.New(t)
+	addr := srv.Addr()
 	ctx := context.Background()
 	m := outbox.Message{ID: 1, To: "shop@tea.example.cn", Subject: "s", Body: "b"}
 
@@ -233,7 +88,7 @@ func TestSMTPSenderRefusals(t *testing.T) {
 	if err := snd.Send(ctx, m); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Errorf("Send without STARTTLS to a remote host: %v, want refused", err)
 	}
-	ss := srv.waitSessions(t, 1)[0]
+	ss := srv.Wait(t, 1)[0]
 	if ss.Auth != "" || ss.Data != "" {
 		t.Errorf("sent credentials %q or data %q in clear text", ss.Auth, ss.Data)
 	}
@@ -247,7 +102,7 @@ func TestSMTPSenderRefusals(t *testing.T) {
 	}
 
 	// A refused recipient.
-	srv.rcptCode = "550 no such user"
+	srv.RCPTCode = "550 no such user"
 	snd, _ = outbox.NewSMTPSender(addr, "court@court.example", "", "")
 	if err := snd.Send(ctx, m); !errors.As(err, &te) || te.Code != 550 {
 		t.Errorf("refused recipient: %v, want 550", err)
@@ -255,14 +110,14 @@ func TestSMTPSenderRefusals(t *testing.T) {
 
 	// A recipient that would inject a header is refused before any
 	// connection.
-	before := len(srv.waitSessions(t, 3))
+	before := len(srv.Wait(t, 3))
 	err = snd.Send(ctx, outbox.Message{To: "a@b.cn>\r\nBcc: x@y.z", Subject: "s", Body: "b"})
 	var pe *outbox.PermanentError
 	if !errors.As(err, &pe) {
 		t.Errorf("header injection in the recipient: %v, want a permanent error", err)
 	}
 	time.Sleep(50 * time.Millisecond)
-	if n := len(srv.all()); n != before {
+	if n := len(srv.Sessions()); n != before {
 		t.Errorf("a bad recipient opened a session (%d sessions, want %d)", n, before)
 	}
 
@@ -281,12 +136,12 @@ func TestSMTPSenderRefusals(t *testing.T) {
 func TestDispatchOverSMTP(t *testing.T) {
 	e := mustEnv(t)
 	e.mustFileAndAccept(t, "shop@tea.example.cn")
-	srv := newSMTPServer(t)
-	snd, _ := outbox.NewSMTPSender(srv.ln.Addr().String(), "court@court.example", "court", "s3cret pass")
+	srv := smtptest.New(t)
+	snd, _ := outbox.NewSMTPSender(srv.Addr(), "court@court.example", "court", "s3cret pass")
 	if res := mustRun(t, e.dispatcher(snd)); res.Sent != 1 {
 		t.Fatalf("round: %+v, want 1 sent", res)
 	}
-	ss := srv.waitSessions(t, 1)[0]
+	ss := srv.Wait(t, 1)[0]
 	msg, err := mail.ReadMessage(strings.NewReader(ss.Data))
 	if err != nil {
 		t.Fatal(err)
@@ -326,16 +181,16 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 // refuses a certificate it cannot verify.
 func TestSMTPSenderSTARTTLS(t *testing.T) {
 	cert, pool := selfSigned(t)
-	srv := newSMTPServer(t)
-	srv.starttls, srv.tlsCfg = true, &tls.Config{Certificates: []tls.Certificate{cert}}
-	snd, _ := outbox.NewSMTPSender(srv.ln.Addr().String(), "court@court.example", "court", "s3cret pass")
+	srv := smtptest.New(t)
+	srv.StartTLS, srv.TLSConfig = true, &tls.Config{Certificates: []tls.Certificate{cert}}
+	snd, _ := outbox.NewSMTPSender(srv.Addr(), "court@court.example", "court", "s3cret pass")
 	snd.RequireTLS = true // as for a remote host
 	snd.TLSConfig = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
 	m := outbox.Message{ID: 2, To: "shop@tea.example.cn", Subject: "答辩期限", Body: "请于 2026-03-17 前答辩。\n"}
 	if err := snd.Send(context.Background(), m); err != nil {
 		t.Fatalf("Send over STARTTLS: %v", err)
 	}
-	ss := srv.waitSessions(t, 1)[0]
+	ss := srv.Wait(t, 1)[0]
 	if !ss.TLS || !ss.AuthTLS || ss.Data == "" {
 		t.Errorf("session: TLS %v, AUTH over TLS %v, data %d bytes; want all", ss.TLS, ss.AuthTLS, len(ss.Data))
 	}
@@ -345,7 +200,7 @@ func TestSMTPSenderSTARTTLS(t *testing.T) {
 	if err := snd.Send(context.Background(), m); err == nil {
 		t.Error("Send to a server with an untrusted certificate succeeded")
 	}
-	if ss := srv.waitSessions(t, 2)[1]; ss.Auth != "" || ss.Data != "" {
+	if ss := srv.Wait(t, 2)[1]; ss.Auth != "" || ss.Data != "" {
 		t.Errorf("credentials %q or data sent despite the failed handshake", ss.Auth)
 	}
 }

@@ -82,3 +82,15 @@ func (p *page) WithHint(f field, hint string) field {
 	f.Hint = hint
 	return f
 }
+
+// pager is what the "pager" template shows: the links to the neighbouring
+// pages of a result list ("" for none) and their labels.
+type pager struct {
+	Prev, Next                string
+	Label, PrevText, NextText string
+}
+
+// Pager is the pager of a result list with these neighbouring pages.
+func (p *page) Pager(prev, next string) pager {
+	return pager{Prev: prev, Next: next, Label: p.T("search.paging"), PrevText: p.T("search.prev"), NextText: p.T("search.next")}
+}
