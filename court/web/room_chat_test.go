@@ -310,3 +310,50 @@ func TestRoomChatRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordChatBounds: the court checks what the room reports before it
+// goes on the record: an unknown hearing, an empty or too long message, a
+// name too long or no role are refused with their errors and write nothing.
+func TestRecordChatBounds(t *testing.T) {
+	ts := mustServer(t, nil)
+	a := newCaseAPI(t, ts)
+	cs := judgeCase(a)
+	h := a.mustHearing("judge1", "POST", casePath(cs.ID, "/hearings"), hearingAt("", "10:00", 60), http.StatusCreated)
+	svc := &hearings.Service{DB: ts.DB, Now: ts.Dk.Now}
+	ctx := context.Background()
+	ok := hearings.ChatLine{Name: "张伟", Role: "claimant", Text: "好", At: time.Now()}
+	with := func(f func(*hearings.ChatLine)) hearings.ChatLine { l := ok; f(&l); return l }
+	for _, tc := range []struct {
+		name string
+		hid  int64
+		line hearings.ChatLine
+		code court.Code
+		key  string
+	}{
+		{"unknown hearing", h.ID + 1000, ok, court.ENOTFOUND, ""},
+		{"empty", h.ID, with(func(l *hearings.ChatLine) { l.Text = " \n " }), court.EINVALID, "err.hearing_chat_empty"},
+		{"too long", h.ID, with(func(l *hearings.ChatLine) { l.Text = strings.Repeat("字", 2001) }), court.EINVALID, "err.hearing_chat_too_long"},
+		{"not UTF-8", h.ID, with(func(l *hearings.ChatLine) { l.Text = "\xff" }), court.EINVALID, "err.hearing_chat_too_long"},
+		{"name too long", h.ID, with(func(l *hearings.ChatLine) { l.Name = strings.Repeat("名", 101) }), court.EINVALID, "err.hearing_bad_message"},
+		{"no role", h.ID, with(func(l *hearings.ChatLine) { l.Role = "" }), court.EINVALID, "err.hearing_bad_message"},
+	} {
+		err := svc.RecordChat(ctx, tc.hid, a.ids["claimant1"], tc.line)
+		if court.ErrorCode(err) != tc.code {
+			t.Errorf("%s: got %v, want %s", tc.name, err, tc.code)
+			continue
+		}
+		if e, _ := err.(*court.Error); tc.key != "" && (e == nil || e.Msg.Key != tc.key) {
+			t.Errorf("%s: got %v, want %s", tc.name, err, tc.key)
+		}
+	}
+	if rows, err := ts.DB.Chat(ctx, h.ID); err != nil || len(rows) != 0 {
+		t.Errorf("after the refused messages: got %d rows, %v; want none", len(rows), err)
+	}
+	// The longest message passes, trimmed.
+	if err := svc.RecordChat(ctx, h.ID, a.ids["claimant1"], with(func(l *hearings.ChatLine) { l.Text = " " + strings.Repeat("字", 2000) + " " })); err != nil {
+		t.Fatalf("2,000 characters: %v", err)
+	}
+	if rows, _ := ts.DB.Chat(ctx, h.ID); len(rows) != 1 || rows[0].Text != strings.Repeat("字", 2000) {
+		t.Errorf("the longest message: got %d rows, want it once, trimmed", len(rows))
+	}
+}
