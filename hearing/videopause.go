@@ -18,6 +18,7 @@ package hearing
 // time, not one per participant. Audio is never paused.
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -121,6 +122,16 @@ func (t *pubTrack) keyframeSoon() {
 	if t.lastPLI.Load() != before {
 		return
 	}
+	if _, pending := keyframeRetries.LoadOrStore(t, true); pending {
+		return // one retry per track is enough, however often a client toggles
+	}
 	wait := time.Duration(before+int64(time.Second)-time.Now().UnixNano()) + time.Millisecond
-	time.AfterFunc(max(wait, time.Millisecond), t.requestKeyframe)
+	time.AfterFunc(max(wait, time.Millisecond), func() {
+		keyframeRetries.Delete(t)
+		t.requestKeyframe()
+	})
 }
+
+// keyframeRetries holds the tracks with a keyframe retry scheduled (each
+// entry lives until its timer fires, at most a second).
+var keyframeRetries sync.Map

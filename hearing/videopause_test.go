@@ -111,6 +111,15 @@ func TestVideoReceive(t *testing.T) {
 	consumer.send(hearing.Message{Type: hearing.TypeVideoReceive, On: true})
 	flows(t, "video after resuming", consumer, judgeID, "video")
 	eventually(t, "a keyframe request reaches the judge's publisher", func() bool { return judge.plis.Load() > plis })
+
+	// Paused and resumed again at once, within the second after that
+	// request: its keyframe went by during the pause, so the throttled
+	// requester asks again as soon as it may (a second after the last).
+	plis = judge.plis.Load()
+	consumer.send(hearing.Message{Type: hearing.TypeVideoReceive, On: false})
+	consumer.send(hearing.Message{Type: hearing.TypeVideoReceive, On: true})
+	eventually(t, "a second keyframe request after a quick pause", func() bool { return judge.plis.Load() > plis })
+	flows(t, "video after the quick pause", consumer, judgeID, "video")
 	judge.waitFor(func(m hearing.Message) bool {
 		on, ok := audioOnly(m, consumerID)
 		return m.Type == hearing.TypePresence && ok && !on
