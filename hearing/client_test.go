@@ -15,6 +15,7 @@ import (
 	"github.com/fasthttp/websocket"
 	"github.com/pion/ice/v4"
 	"github.com/pion/logging"
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
@@ -156,6 +157,8 @@ type client struct {
 	// level, when set before publish, is put in every audio packet as the
 	// audio level header extension (-dBov: 0 loud, 127 silent), as browsers do.
 	level uint8
+	// plis counts the keyframe requests (PLI) the publisher received.
+	plis atomic.Int64
 }
 
 // dial connects and sends join with token; it does not wait for an answer.
@@ -307,10 +310,15 @@ func (c *client) publish(screen bool) {
 		c.wg.Add(1)
 		go func() { // read RTCP so the interceptors run, as a browser does
 			defer c.wg.Done()
-			buf := make([]byte, 1500)
 			for {
-				if _, _, err := s.Read(buf); err != nil {
+				pkts, _, err := s.ReadRTCP()
+				if err != nil {
 					return
+				}
+				for _, p := range pkts {
+					if _, ok := p.(*rtcp.PictureLossIndication); ok {
+						c.plis.Add(1)
+					}
 				}
 			}
 		}()

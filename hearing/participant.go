@@ -39,6 +39,10 @@ type participant struct {
 	mutedVideo atomic.Bool
 	lastSound  atomic.Int64 // unix nanos of the last loud audio packet
 
+	// videoPaused: the participant receives no camera video (audio only,
+	// videopause.go).
+	videoPaused atomic.Bool
+
 	out        chan []byte
 	done       chan struct{}
 	stopOnce   sync.Once
@@ -78,7 +82,8 @@ func (p *participant) presence() Presence {
 
 func (p *participant) presenceLocked(talking bool) Presence {
 	return Presence{ID: p.id, Name: p.name, Role: p.role, Admitted: p.admitted, Speaking: talking,
-		AudioOff: p.mutedAudio.Load(), VideoOff: p.mutedVideo.Load(), Screen: p.room.screen.Load() == p.id}
+		AudioOff: p.mutedAudio.Load(), VideoOff: p.mutedVideo.Load(), Screen: p.room.screen.Load() == p.id,
+		AudioOnly: p.videoPaused.Load()}
 }
 
 // send queues m for the writer. A client too slow to take its messages is
@@ -210,7 +215,7 @@ func (p *participant) handle(m Message) error {
 	admitted := p.isAdmitted()
 	judge := p.role == court.RoleJudge && admitted
 	switch m.Type {
-	case TypeOffer, TypeAnswer, TypeCandidate, TypeRestart, TypeChat, TypeScreen:
+	case TypeOffer, TypeAnswer, TypeCandidate, TypeRestart, TypeChat, TypeScreen, TypeVideoReceive:
 		if !admitted {
 			return court.Errorf(court.EFORBIDDEN, "err.hearing_not_admitted")
 		}
@@ -247,6 +252,8 @@ func (p *participant) handle(m Message) error {
 		return r.post(p, m.Text)
 	case TypeScreen:
 		return r.setScreen(p, m.Target, m.On)
+	case TypeVideoReceive:
+		return p.setVideoReceive(m.On)
 	case TypeAdmit:
 		return r.admit(m.Target, m.All)
 	case TypeAskMute:
@@ -442,7 +449,7 @@ func (p *participant) syncSubscriptions() {
 		if p.senders[t] != nil {
 			continue
 		}
-		s, err := p.sub.AddTrack(t.local)
+		s, err := p.sub.AddTrack(p.trackFor(t))
 		if err != nil {
 			p.room.s.logf("hearing %d: add track for %d: %v", r.id, p.id, err)
 			continue

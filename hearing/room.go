@@ -28,6 +28,8 @@ type room struct {
 	closed  bool // removed from the server; a join must open a new room
 	talking map[int64]bool
 
+	chatRate map[int64]*chatBucket // by user: chatlimit.go
+
 	screen   atomic.Int64 // user id holding the screen slot, 0 when free
 	stopOnce sync.Once
 	stopTick chan struct{}
@@ -278,6 +280,10 @@ func (r *room) post(p *participant, text string) error {
 	if len(r.chat) >= maxChatLines {
 		r.mu.Unlock()
 		return court.Errorf(court.ECONFLICT, "err.hearing_chat_full", "Max", maxChatLines)
+	}
+	if !r.chatAllowedLocked(p.id, m.At) {
+		r.mu.Unlock()
+		return court.Errorf(court.ETOOMANY, "err.hearing_chat_rate", "Every", int(chatEvery/time.Second))
 	}
 	r.chat = append(r.chat, m)
 	r.mu.Unlock()

@@ -124,6 +124,8 @@ type Presence struct {
 	AudioOff bool       `json:"audio_muted"`
 	VideoOff bool       `json:"video_muted"`
 	Screen   bool       `json:"screen"`
+	// AudioOnly: the participant has paused the video it receives.
+	AudioOnly bool `json:"audio_only"`
 }
 
 // ChatMessage is one line of the hearing's text panel, kept for the record.

@@ -61,7 +61,8 @@ func RecordingTitle(r Recording) string {
 const TranscriptTitle = "庭审文字记录"
 
 // AttachRecord attaches the recording of hearing hid, and its transcript
-// built from the attendance on record and chat, to the hearing's case as
+// built from the attendance and the text panel on record (chat, the room's
+// own, only when none was recorded: TranscriptChat), to the hearing's case as
 // court exhibits filed in the name of the case's judge (the court's side,
 // J-n). It is the media server's report, so it checks the hearing, not a
 // viewer. The files are left where they are: the caller removes them once
@@ -123,6 +124,10 @@ func (s *Service) AttachRecord(ctx context.Context, ev *evidence.Service, hid in
 	attendance, err := s.DB.Attendance(ctx, hid)
 	if err != nil {
 		return out, errors.Join(append(errs, err)...)
+	}
+	chat, err = s.TranscriptChat(ctx, hid, chat)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	text := Transcript(c, h, attendance, chat)
 	attach(strings.NewReader(text), int64(len(text)), evidence.Meta{Title: TranscriptTitle, Description: desc,

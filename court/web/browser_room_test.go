@@ -289,6 +289,35 @@ func TestBrowserHearingRoom(t *testing.T) {
 	claimant.screenshot("room_claimant_phone_en")
 	merchant.screenshot("room_merchant_zh")
 
+	// Audio only on the claimant's phone: the server stops sending it the
+	// cameras (no frame is decoded for 2 s) and the others see it in the
+	// list; switched back, the pictures return (a keyframe asked for).
+	if _, err := chromedp.Run(claimant.ctx, chromedp.Click(chromedp.CSS("#rm-audio-toggle"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(judge, "presence shows the claimant on audio only", fmt.Sprintf(`hearingRoom.participants.some(p => p.id === %d && p.audio_only)`, ids["claimant1"]), 20*time.Second)
+	// Packets, not frames: a page might stop decoding hidden videos itself.
+	packetsFrom := strings.Replace(framesFrom, "s.framesDecoded", "s.packetsReceived", 1)
+	fromJudge := func(js string) int {
+		m, err := chromedp.Run(claimant.ctx, chromedp.Evaluate[map[string]int](js, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m[fmt.Sprint(ids["judge1"])]
+	}
+	time.Sleep(time.Second) // packets in flight
+	p0 := fromJudge(packetsFrom)
+	time.Sleep(2 * time.Second)
+	if p1 := fromJudge(packetsFrom); p1 != p0 {
+		t.Errorf("audio only: the claimant received %d packets of the judge's camera in 2 s, want none", p1-p0)
+	}
+	f0 := fromJudge(framesFrom)
+	if _, err := chromedp.Run(claimant.ctx, chromedp.Click(chromedp.CSS("#rm-audio-toggle"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(claimant, "the judge's camera comes back after audio only", fmt.Sprintf(`(async () => { const f = await `+framesFrom+`; return (f[%d] || 0) > %d; })()`, ids["judge1"], f0+10), 20*time.Second)
+	waitJS(judge, "presence shows the claimant back on video", fmt.Sprintf(`hearingRoom.participants.some(p => p.id === %d && !p.audio_only)`, ids["claimant1"]), 20*time.Second)
+
 	// The judge mutes the merchant's microphone, then sends the claimant out.
 	clickJS(judge, "mute merchant1", personButton(ids["merchant1"], "rm-mute"))
 	waitJS(merchant, "the merchant is told of the mute", `hearingRoom.events.includes('muted') && document.getElementById('rm-alert').textContent.includes('静音')`, 20*time.Second)

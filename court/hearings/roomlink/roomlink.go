@@ -79,7 +79,7 @@ func NewRecorder(svc *hearings.Service, log *slog.Logger) *Recorder {
 
 // Hooks returns the media server's hooks.
 func (r *Recorder) Hooks() hearing.Hooks {
-	return hearing.Hooks{OnAdmit: r.onAdmit, OnLeave: r.onLeave, OnEnd: r.onEnd}
+	return hearing.Hooks{OnAdmit: r.onAdmit, OnLeave: r.onLeave, OnChat: r.onChat, OnEnd: r.onEnd}
 }
 
 const recordTimeout = 5 * time.Second
@@ -152,11 +152,13 @@ func (r *Recorder) onEnd(rec hearing.Record) {
 	if err := r.Service.CloseStays(ctx, rec.Hearing, rec.Ended); err != nil {
 		r.Log.Error("hearing record: close stays", "hearing", rec.Hearing, "err", err)
 	}
-	lines := make([]hearings.TranscriptLine, 0, len(rec.Chat))
-	for _, m := range rec.Chat {
-		lines = append(lines, hearings.TranscriptLine{At: m.At, Name: m.Name, Text: m.Text})
+	// The panel as recorded message by message (chat.go), which also holds
+	// what was said before a restart of the server.
+	chat, err := r.Service.TranscriptChat(ctx, rec.Hearing, chatLines(rec.Chat))
+	if err != nil {
+		r.Log.Error("hearing record: read chat", "hearing", rec.Hearing, "err", err)
 	}
-	if err := r.Service.RecordTranscript(ctx, rec.Hearing, lines); err != nil {
+	if err := r.Service.RecordTranscript(ctx, rec.Hearing, hearings.TranscriptLines(chat)); err != nil {
 		r.Log.Error("hearing record: transcript", "hearing", rec.Hearing, "err", err)
 	}
 }

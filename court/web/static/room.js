@@ -260,6 +260,9 @@
     var judge = !!(state.you && state.you.role === 'judge');
     $('rm-judge-bar').hidden = !judge;
     $('rm-witness-form').hidden = !judge;
+    // A reconnection is a new participant to the server: say again that
+    // this page receives no camera video.
+    if (state.audioOnly) send({ type: 'video_receive', on: false });
     return publish();
   }
 
@@ -435,13 +438,15 @@
     pressed(this, state.camOff);
   });
 
-  // Audio only: stop sending the camera and stop showing the others'
-  // pictures (the page pauses them), for a weak connection.
+  // Audio only: stop sending the camera, and ask the server to stop
+  // sending the others' cameras (video_receive), for a weak connection.
+  // A shared screen still comes: it is the evidence being shown.
   $('rm-audio-toggle').addEventListener('click', function () { setAudioOnly(!state.audioOnly); });
   function setAudioOnly(on) {
     state.audioOnly = on;
     pressed($('rm-audio-toggle'), on);
     app.classList.toggle('rm-audio-only', on);
+    if (state.admitted) send({ type: 'video_receive', on: !on });
     if (on) {
       if (state.camSender) state.camSender.replaceTrack(null);
       if (state.stream) state.stream.getVideoTracks().forEach(function (tr) { tr.stop(); state.stream.removeTrack(tr); });
@@ -531,6 +536,7 @@
       if (p.speaking) tags.push(t('speaking'));
       if (p.audio_muted) tags.push(t('mic-off'));
       if (p.video_muted) tags.push(t('cam-off'));
+      if (p.audio_only) tags.push(t('audio-only'));
       if (p.screen) tags.push(t('screen'));
       li.querySelector('.rm-tags').textContent = tags.length ? ' ' + tags.join(' · ') : '';
       var acts = li.querySelector('.rm-acts');
