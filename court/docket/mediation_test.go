@@ -250,7 +250,7 @@ func TestProposalEnds(t *testing.T) {
 	_, err = e.Svc.WithdrawProposal(ctx, e.U["mediator1"], c.ID, o.ID)
 	wantCode(t, "withdraw twice", err, court.ECONFLICT, "offer.err_not_open")
 	_, err = e.Svc.RespondOffer(ctx, e.U["claimant1"], c.ID, o.ID, true)
-	wantCode(t, "accept a withdrawn proposal", err, court.ECONFLICT, "offer.err_not_open")
+	wantCode(t, "accept a withdrawn proposal", err, court.ECONFLICT, "offer.err_proposal_withdrawn")
 	_, err = e.Svc.Counter(ctx, e.U["merchant1"], c.ID, o.ID, terms(40_000, 3, e.Clock.Now()))
 	wantCode(t, "counter a withdrawn proposal", err, court.ECONFLICT, "offer.err_not_open")
 	for _, who := range []string{"claimant1", "merchant1"} {

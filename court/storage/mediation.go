@@ -22,7 +22,8 @@ type ProposalAnswer struct {
 // when this party rejected, else still OfferOpen) and returns the case's
 // change (entries and notices) for that outcome. Errors: ENOTFOUND for a
 // proposal not of this case (or a party's offer), ECONFLICT when it is no
-// longer open, has expired, or this side has answered it already.
+// longer open, has expired or was withdrawn, or this side has answered it
+// already.
 func (db *DB) AnswerProposal(ctx context.Context, pa ProposalAnswer, change func(o *court.Offer) Change) (*court.Offer, error) {
 	// The columns of each side: fixed names, never taken from input.
 	var col string
@@ -46,6 +47,8 @@ func (db *DB) AnswerProposal(ctx context.Context, pa ProposalAnswer, change func
 		switch {
 		case o.StatusAt(now) == court.OfferExpired:
 			return court.Errorf(court.ECONFLICT, "offer.err_expired")
+		case o.Status == court.OfferWithdrawn:
+			return court.Errorf(court.ECONFLICT, "offer.err_proposal_withdrawn")
 		case o.Status != court.OfferOpen:
 			return court.Errorf(court.ECONFLICT, "offer.err_not_open")
 		case o.AnswerOf(pa.Side) != court.AnswerNone:

@@ -185,6 +185,13 @@ func TestAPIMediation(t *testing.T) {
 	if res, _ := propose("mediator1", offerBody()); res.StatusCode != http.StatusConflict {
 		t.Errorf("propose on a settled case: got %d, want 409", res.StatusCode)
 	}
+	// The judge signs the mediation document of the agreed amount, as for
+	// a party's accepted offer.
+	if res, e := a.call("judge1", "POST", casePath(id, "/mediation"), nil); res.StatusCode != http.StatusOK {
+		t.Fatalf("mediation document: got %d %+v, want 200", res.StatusCode, e.Error)
+	} else if !strings.Contains(res.Body, `"amount":10000`) || !strings.Contains(res.Body, "七日内退款") {
+		t.Errorf("mediation document: want the proposal's amount and terms in %s", res.Body)
+	}
 
 	// Withdrawn: then nobody answers it.
 	id2 := a.matrixCase("A", court.CaseServed)
