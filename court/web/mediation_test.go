@@ -283,6 +283,14 @@ func TestMediationPages(t *testing.T) {
 	}
 	o := offers[0]
 	exp := o.ExpiresAt.In(court.Zone).Format("2006-01-02")
+	// Both parties are told, each in the language of their pages.
+	clients["merchant1"].Lang = "en"
+	for who, want := range map[string]string{"claimant1": "调解员建议案件", "merchant1": "The mediator proposes that case"} {
+		if res := clients[who].get("/home"); !strings.Contains(res.Body, want) {
+			t.Errorf("%s home: no notice of the proposal (%q)", who, want)
+		}
+	}
+	clients["merchant1"].Lang = ""
 	step("claimant1", "step.proposal_to_answer", "Amount", o.Amount.String(), "Expires", exp)
 	step("merchant1", "step.proposal_to_answer", "Amount", o.Amount.String(), "Expires", exp)
 	step("mediator1", "step.proposal_mediator_waiting", "Expires", exp)
