@@ -109,7 +109,7 @@ type Offer struct {
 	ID          int64       `db:"id" json:"id"`
 	CaseID      int64       `db:"case_id" json:"case_id"`
 	ByID        int64       `db:"by_user" json:"by_user"`
-	ByRole      Role        `db:"by_role" json:"by_role"` // claimant or merchant: the side that offers
+	ByRole      Role        `db:"by_role" json:"by_role"` // claimant or merchant: the side that offers; mediator: a proposal to both
 	Amount      Fen         `db:"amount" json:"amount"`
 	Terms       string      `db:"terms" json:"terms"`
 	ExpiresAt   time.Time   `db:"expires_at" json:"expires_at"`
@@ -121,6 +121,14 @@ type Offer struct {
 	DecidedAt   *time.Time  `db:"decided_at" json:"decided_at,omitempty"`
 	Reason      string      `db:"reason" json:"reason,omitempty"` // why the judge declined it
 	CreatedAt   time.Time   `db:"created_at" json:"created_at"`
+	// A mediator's proposal (ByRole mediator) is answered by each party
+	// separately (see mediation.go); for a party's offer these stay empty.
+	ClaimantAnswer     PartyAnswer `db:"claimant_answer" json:"claimant_answer,omitempty"`
+	ClaimantAnsweredBy *int64      `db:"claimant_answered_by" json:"claimant_answered_by,omitempty"`
+	ClaimantAnsweredAt *time.Time  `db:"claimant_answered_at" json:"claimant_answered_at,omitempty"`
+	MerchantAnswer     PartyAnswer `db:"merchant_answer" json:"merchant_answer,omitempty"`
+	MerchantAnsweredBy *int64      `db:"merchant_answered_by" json:"merchant_answered_by,omitempty"`
+	MerchantAnsweredAt *time.Time  `db:"merchant_answered_at" json:"merchant_answered_at,omitempty"`
 }
 
 // StatusAt is the offer's status at now: an open offer past its expiry is

@@ -83,7 +83,8 @@ func (s *Service) MakeOffer(ctx context.Context, u *court.User, id int64, t cour
 // Counter answers the open offer offerID with a new offer: the old one is
 // countered, the new one open. Errors as MakeOffer, and EFORBIDDEN for the
 // side that made the offer, ENOTFOUND for an offer not of this case,
-// ECONFLICT for one no longer open or expired.
+// ECONFLICT for one no longer open or expired, or for a mediator's proposal
+// the side has accepted already.
 func (s *Service) Counter(ctx context.Context, u *court.User, id, offerID int64, t court.OfferTerms) (*court.Offer, error) {
 	return s.offer(ctx, u, id, offerID, t)
 }
@@ -104,6 +105,12 @@ func (s *Service) offer(ctx context.Context, u *court.User, id, counterOf int64,
 		}
 		if old.ByRole == by {
 			return nil, court.ErrForbidden()
+		}
+	}
+	var toMediator []storage.Notice
+	if old != nil && old.IsProposal() {
+		if toMediator, err = checkCounterProposal(c, old, by); err != nil {
+			return nil, err
 		}
 	}
 	if !negotiable(c.Status) {
@@ -131,7 +138,7 @@ func (s *Service) offer(ctx context.Context, u *court.User, id, counterOf int64,
 	}
 	ch := storage.Change{From: c.Status, To: c.Status,
 		Entries: []storage.Entry{{ActorID: aid, ActorRole: role, Kind: kind, Public: true, Text: t.Terms, Data: data}},
-		Notify:  ns,
+		Notify:  append(ns, toMediator...),
 	}
 	return s.DB.CreateOffer(ctx, o, counter, ch)
 }
@@ -141,7 +148,8 @@ func (s *Service) offer(ctx context.Context, u *court.User, id, counterOf int64,
 // cannot be accepted. Errors: ENOTFOUND for a case u may not see or an
 // offer not of it, EFORBIDDEN for anyone but the side the offer was made
 // to, ECONFLICT for an offer no longer open or expired, or a case no
-// longer open to settlement.
+// longer open to settlement. A mediator's proposal is answered by each
+// party (answerProposal).
 func (s *Service) RespondOffer(ctx context.Context, u *court.User, id, offerID int64, accept bool) (*court.Case, error) {
 	c, err := s.Get(ctx, u, id)
 	if err != nil {
@@ -150,6 +158,9 @@ func (s *Service) RespondOffer(ctx context.Context, u *court.User, id, offerID i
 	o, err := s.DB.OfferByID(ctx, id, offerID)
 	if err != nil {
 		return nil, err
+	}
+	if o.IsProposal() { // each party answers a mediator's proposal on its own
+		return s.answerProposal(ctx, u, c, o, accept)
 	}
 	by := side(u, c)
 	if by == "" || by == o.ByRole {

@@ -11,7 +11,8 @@ const answerColumns = `id, case_id, by_user, kind, admitted, defence, countercla
 	conversion, conversion_reason, created_at`
 
 const offerColumns = `id, case_id, by_user, by_role, amount, terms, expires_at, status, counter_of, responded_by,
-	responded_at, decided_by, decided_at, reason, created_at`
+	responded_at, decided_by, decided_at, reason, created_at, claimant_answer, claimant_answered_by, claimant_answered_at,
+	merchant_answer, merchant_answered_by, merchant_answered_at`
 
 // AnswerCase stores the merchant's answer to case id together with the
 // case's change (its move to answered, entries and notices), in one

@@ -20,6 +20,7 @@ func (s *Server) answerAPIRoutes(api fiber.Router) {
 	api.Post("/cases/:id/confirm", s.apiRequireUser, s.apiJudgeDecision("confirm", s.dk.ConfirmSettlement))
 	api.Post("/cases/:id/convert", s.apiRequireUser, s.apiJudgeDecision("convert", s.dk.DecideConversion))
 	api.Post("/cases/:id/assign", s.apiRequireUser, s.apiAssign)
+	s.mediationAPIRoutes(api)
 }
 
 // apiAnswerRequest is the body of POST /cases/:id/answer.

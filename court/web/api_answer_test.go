@@ -56,6 +56,8 @@ func (a *caseAPIClient) matrixPrep(party string, id int64, state court.CaseStatu
 			if p == "accepted" {
 				a.mustCase(sides[1], "POST", a.offerPath(casePath(id, "/offers/:offer/accept"), id), nil, http.StatusOK)
 			}
+		case "proposal", "agreed": // mediation_test.go
+			storeMatrixProposal(a.t, a.ts.DB, id, state, a.ids["mediator1"], p == "agreed", a.ids[sides[1]], a.ids[sides[0]])
 		case "unassigned":
 			if _, err := a.ts.DB.ChangeCase(context.Background(), id, storage.Change{From: state, To: state,
 				Set: map[string]any{"judge_id": nil, "mediator_id": nil}}); err != nil {

@@ -21,6 +21,7 @@ func (s *Server) answerPageRoutes(pages fiber.Router) {
 	pages.Post("/cases/:id/confirm", s.requireUser, s.caseConfirm)
 	pages.Post("/cases/:id/convert", s.requireUser, s.caseConvert)
 	pages.Post("/cases/:id/assign", s.requireUser, s.caseAssign)
+	s.mediationPageRoutes(pages)
 }
 
 func init() {
@@ -34,17 +35,21 @@ func init() {
 type offerView struct {
 	court.Offer
 	Mine, Respond bool // made by the viewer's side; the viewer may answer it
+	Withdraw      bool // a mediator's proposal its mediator may take back
 }
 
 // settleActions says which answer, settlement and assignment forms the
 // viewer gets; the service checks again.
 type settleActions struct {
 	Answer, Offer, Confirm, Convert, Assign bool
+	Propose                                 bool         // the mediator's proposal form
 	Accepted                                *court.Offer // the offer waiting for the judge
 }
 
 // Any reports whether there is a form to show.
-func (a settleActions) Any() bool { return a.Answer || a.Offer || a.Confirm || a.Convert || a.Assign }
+func (a settleActions) Any() bool {
+	return a.Answer || a.Offer || a.Confirm || a.Convert || a.Assign || a.Propose
+}
 
 // loadAnswer puts the answer, the offers and the viewer's forms of case c
 // into the page.
@@ -81,6 +86,8 @@ func (s *Server) loadAnswer(c *fiber.Ctx, p *page, cs *court.Case) error {
 		}
 		views = append(views, v)
 	}
+	mediationPropose, mediationStep := mediationView(p, cs, views, side, negotiable, busy)
+	a.Propose = mediationPropose
 	a.Answer = u.Role == court.RoleMerchant && cs.Status == court.CaseServed
 	a.Offer = side != "" && negotiable && !busy
 	judge := u.Role == court.RoleJudge && cs.JudgeID != nil && *cs.JudgeID == u.ID
@@ -114,8 +121,13 @@ func (s *Server) loadAnswer(c *fiber.Ctx, p *page, cs *court.Case) error {
 	}
 	// The next step says what the offers and the counterclaim ask of the
 	// viewer, when they ask something.
+	if mediationStep != "" {
+		p.Data["Step"] = mediationStep
+	}
 	for _, v := range views {
 		switch {
+		case v.IsProposal() && v.Status != court.OfferAccepted:
+			continue // mediationView said what an open proposal asks
 		case v.Respond:
 			p.Data["Step"] = p.T("step.offer_to_answer", "Amount", v.Amount.String(), "Expires", p.Date(v.ExpiresAt))
 		case v.Mine && v.Status == court.OfferOpen && negotiable:
@@ -261,7 +273,10 @@ func (s *Server) caseRespondOffer(accept bool) fiber.Handler {
 		return s.caseAction(c, func(p *page, id int64) (string, error) {
 			_, err := s.dk.RespondOffer(c.UserContext(), p.User, id, offerID, accept)
 			if accept {
-				return "notice=offer_accepted", err
+				if err != nil {
+					return "", err
+				}
+				return s.acceptNotice(c, p.User, id, offerID), nil
 			}
 			return "notice=offer_rejected", err
 		})

@@ -44,6 +44,8 @@ func pagePrep(t *testing.T, ts *testServer, users map[string]*court.User, party 
 			if err == nil && p == "accepted" {
 				_, err = ts.Dk.RespondOffer(ctx, users[sides[1]], id, o.ID, true)
 			}
+		case "proposal", "agreed": // mediation_test.go
+			storeMatrixProposal(t, ts.DB, id, state, users["mediator1"].ID, p == "agreed", users[sides[1]].ID, users[sides[0]].ID)
 		case "unassigned":
 			_, err = ts.DB.ChangeCase(ctx, id, storage.Change{From: state, To: state, Set: map[string]any{"judge_id": nil, "mediator_id": nil}})
 		default:
