@@ -153,6 +153,7 @@ type result struct {
 	PerCore      float64 `json:"per_core_per_s"` // forwarded packets/s per full core
 	CPUPerPacket float64 `json:"cpu_per_packet_us"`
 	RSSMiB       float64 `json:"rss_mib"`
+	PeakRSSMiB   float64 `json:"peak_rss_mib"`            // the server's most resident memory during the step (VmHWM)
 	RSSPerPart   float64 `json:"rss_per_participant_kib"` // above the idle server
 	CPUPerPart   float64 `json:"cpu_per_participant"`     // % of a core
 	ServerWait   float64 `json:"server_wait"`             // thread-seconds per second the server waited, runnable, for a CPU
@@ -246,6 +247,9 @@ func step(mode string, rooms int, o options) (result, error) {
 		r.CPUPerPacket = float64((cpu1 - cpu0).Microseconds()) / float64(r.Received)
 	}
 	r.RSSMiB = float64(mem) / (1 << 20)
+	if peak, err := peakRSS(c.pid); err == nil {
+		r.PeakRSSMiB = float64(peak) / (1 << 20)
+	}
 	r.RSSPerPart = float64(mem-idle) / 1024 / float64(r.Participants)
 	r.CPUPerPart = 100 * r.ServerCPU / float64(r.Participants)
 	r.LoadGenCPU = (self1 - self0).Seconds() / r.Seconds
@@ -395,8 +399,8 @@ func allowedCPUs() string {
 }
 
 func writeHeader(w io.Writer) {
-	fmt.Fprintln(w, "| server | rooms | connected | forwarded pkt/s | server CPU (cores) | pkt/s per core | CPU us/pkt | loss | p50 ms | p99 ms | RSS MiB | KiB/participant | CPU %/participant | server wait | load-gen CPU | load | refused | ok |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(w, "| server | rooms | connected | forwarded pkt/s | server CPU (cores) | pkt/s per core | CPU us/pkt | loss | p50 ms | p99 ms | RSS MiB | KiB/participant | CPU %/participant | server wait | load-gen CPU | load | refused | peak RSS MiB | ok |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 }
 
 func writeRow(w io.Writer, r result) {
@@ -404,7 +408,7 @@ func writeRow(w io.Writer, r result) {
 	if !r.OK {
 		verdict = "**no**"
 	}
-	fmt.Fprintf(w, "| %s | %d | %d/%d | %.0f | %.2f | %.0f | %.1f | %.3f%% | %.2f | %.2f | %.1f | %.0f | %.2f | %.2f | %.2f | %s | %d | %s |\n",
+	fmt.Fprintf(w, "| %s | %d | %d/%d | %.0f | %.2f | %.0f | %.1f | %.3f%% | %.2f | %.2f | %.1f | %.0f | %.2f | %.2f | %.2f | %s | %d | %.1f | %s |\n",
 		r.Mode, r.Rooms, r.Connected, r.Participants, r.Forwarded, r.ServerCPU, r.PerCore, r.CPUPerPacket,
-		100*r.Loss, r.P50ms, r.P99ms, r.RSSMiB, r.RSSPerPart, r.CPUPerPart, r.ServerWait, r.LoadGenCPU, r.Load, r.Refused, verdict)
+		100*r.Loss, r.P50ms, r.P99ms, r.RSSMiB, r.RSSPerPart, r.CPUPerPart, r.ServerWait, r.LoadGenCPU, r.Load, r.Refused, r.PeakRSSMiB, verdict)
 }
