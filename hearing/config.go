@@ -56,6 +56,13 @@ type Config struct {
 	// when zero): a dropped connection returns without the waiting room.
 	Rejoin time.Duration
 
+	// MaxParticipants caps the people in all rooms together (waiting,
+	// admitted, or admitted and within Rejoin) and MaxRooms the running
+	// hearings; a join past either is refused with err.hearing_full. Zero
+	// means no limit. See admission.go.
+	MaxParticipants int
+	MaxRooms        int
+
 	// Recording says the hearings are recorded (hearing/record, wired by
 	// the caller to Hooks.OnTrack): the joined message tells every
 	// participant so (`recording: true`), and the room page shows it.

@@ -3,6 +3,7 @@ package hearing_test
 import (
 	"net"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +53,12 @@ func TestTokens(t *testing.T) {
 		t.Errorf("claims: got %+v", c)
 	}
 	payload, sig, _ := cut(tok)
+	// The signature with its last character changed: to another valid
+	// one, and to one that differs only in the bits base64 leaves unused
+	// (a lenient decoder reads the same signature from both).
+	last := strings.IndexByte(b64, sig[len(sig)-1])
+	changed := b64[(last+4)%64 : (last+4)%64+1]
+	unused := b64[last^1 : last^1+1]
 	tests := []struct {
 		name, token, key string
 	}{
@@ -60,7 +67,8 @@ func TestTokens(t *testing.T) {
 		{"garbage", "abc", "err.hearing_token_invalid"},
 		{"empty", "", "err.hearing_token_invalid"},
 		{"payload changed", payload + "x." + sig, "err.hearing_token_invalid"},
-		{"signature changed", payload + "." + sig[:len(sig)-2] + "AA", "err.hearing_token_invalid"},
+		{"signature changed", payload + "." + sig[:len(sig)-1] + changed, "err.hearing_token_invalid"},
+		{"signature's unused bits changed", payload + "." + sig[:len(sig)-1] + unused, "err.hearing_token_invalid"},
 	}
 	for _, tt := range tests {
 		_, err := tk.Verify(tt.token)
@@ -76,6 +84,9 @@ func TestTokens(t *testing.T) {
 		t.Error("short key: got no error")
 	}
 }
+
+// b64 is the base64url alphabet, in the order of the values.
+const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 func cut(s string) (string, string, bool) {
 	for i := range s {

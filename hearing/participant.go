@@ -414,29 +414,21 @@ func (p *participant) startSubscribe() {
 // syncSubscriptions adds to the subscribe connection every forwardable
 // track of the other admitted participants and removes the rest, then
 // renegotiates if anything changed.
+//
+// The room is read with subMu held, not before taking it: calls run
+// concurrently (every published track and every leave resyncs everyone),
+// and a snapshot taken before waiting for subMu could be applied after a
+// newer one, withdrawing a track published in between for good (the flaky
+// TestHearing: one forwarded track never arrived). Under subMu the last
+// call to run has seen every change made before it.
 func (p *participant) syncSubscriptions() {
 	r := p.room
-	want := map[*pubTrack]bool{}
-	r.mu.Lock()
-	if p.admitted && r.parts[p.id] == p {
-		for _, q := range r.parts {
-			if q == p || !q.admitted {
-				continue
-			}
-			for _, t := range q.pubs {
-				if t.forwardable() {
-					want[t] = true
-				}
-			}
-		}
-	}
-	r.mu.Unlock()
-
 	p.subMu.Lock()
 	defer p.subMu.Unlock()
 	if p.sub == nil || p.mediaGone {
 		return
 	}
+	want := p.wantedLocked()
 	changed := false
 	for t, s := range p.senders {
 		if !want[t] {
@@ -463,6 +455,31 @@ func (p *participant) syncSubscriptions() {
 	if changed {
 		p.negotiateLocked()
 	}
+}
+
+// wantedLocked returns the tracks p should receive now: the forwardable
+// tracks of the other admitted participants, none if p is not (or no longer)
+// the admitted connection of its user. Called with subMu held; it takes
+// room.mu (the lock order is subMu, then room.mu).
+func (p *participant) wantedLocked() map[*pubTrack]bool {
+	r := p.room
+	want := map[*pubTrack]bool{}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !p.admitted || r.parts[p.id] != p {
+		return want
+	}
+	for _, q := range r.parts {
+		if q == p || !q.admitted {
+			continue
+		}
+		for _, t := range q.pubs {
+			if t.forwardable() {
+				want[t] = true
+			}
+		}
+	}
+	return want
 }
 
 // negotiateLocked sends an offer on the subscribe connection, or notes that

@@ -60,11 +60,14 @@ func (r *room) tick() {
 		changed := false
 		r.s.mu.Lock()
 		r.mu.Lock()
+		expired := 0
 		for id, until := range r.keep {
 			if now.After(until) {
 				delete(r.keep, id)
+				expired++
 			}
 		}
+		r.s.slots.release(expired)
 		for id, p := range r.parts {
 			talking := p.admitted && !p.mutedAudio.Load() && now.Sub(time.Unix(0, p.lastSound.Load())) < speakingHold
 			if talking != r.talking[id] {
@@ -118,6 +121,10 @@ func (r *room) join(p *participant) error {
 		p.room = nr
 		return nr.join(p)
 	}
+	if err := r.takeSlotLocked(p); err != nil {
+		r.mu.Unlock()
+		return err
+	}
 	old := r.parts[p.id]
 	until, kept := r.keep[p.id]
 	p.admitted = p.role == court.RoleJudge || (old != nil && old.admitted) || (kept && time.Now().Before(until))
@@ -163,7 +170,9 @@ func (r *room) leave(p *participant) {
 		delete(r.parts, p.id)
 		delete(r.talking, p.id)
 		if p.admitted && !p.removed && !r.ended {
-			r.keep[p.id] = time.Now().Add(r.s.cfg.Rejoin)
+			r.keep[p.id] = time.Now().Add(r.s.cfg.Rejoin) // keeps its slot
+		} else {
+			r.s.slots.release(1)
 		}
 	}
 	r.mu.Unlock()
@@ -250,6 +259,7 @@ func (r *room) end(by int64) {
 	}
 	rec := Record{Hearing: r.id, Started: r.started, Ended: time.Now().UTC(), EndedBy: by,
 		Chat: append([]ChatMessage(nil), r.chat...)}
+	r.s.slots.release(len(r.keep)) // nobody comes back to an ended hearing
 	r.keep = map[int64]time.Time{}
 	r.mu.Unlock()
 

@@ -64,6 +64,8 @@ type Server struct {
 	ended  map[int64]bool
 	closed bool
 	conns  sync.WaitGroup // connections being served
+
+	slots slots // admission control (admission.go)
 }
 
 // New opens the media ports and returns a Server. Close releases them.
@@ -83,7 +85,8 @@ func New(cfg Config, hooks Hooks) (*Server, error) {
 		return nil, err
 	}
 	return &Server{cfg: cfg, media: m, tokens: tokens, hooks: hooks, log: cfg.Logger,
-		rooms: map[int64]*room{}, ended: map[int64]bool{}}, nil
+		rooms: map[int64]*room{}, ended: map[int64]bool{},
+		slots: slots{max: max(cfg.MaxParticipants, 0), maxRooms: max(cfg.MaxRooms, 0)}}, nil
 }
 
 // IssueToken returns a short-lived, single-use token that lets user join
@@ -169,6 +172,10 @@ func (s *Server) roomFor(hearingID int64) (*room, error) {
 	}
 	r := s.rooms[hearingID]
 	if r == nil {
+		if s.roomsFullLocked() {
+			s.slots.refuse()
+			return nil, errFull()
+		}
 		r = newRoom(s, hearingID)
 		s.rooms[hearingID] = r
 	}

@@ -84,6 +84,8 @@ func (t *Tokens) mac(payload string) []byte {
 	return m.Sum(nil)
 }
 
+var strictB64 = base64.RawURLEncoding.Strict()
+
 // maxToken bounds what Verify will look at.
 const maxToken = 1024
 
@@ -101,11 +103,14 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 	if !ok {
 		return c, bad
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	// Strict decoding: the last character of a base64 string carries a
+	// few unused bits, and a lenient decoder would take several spellings
+	// of one signature; only the one Issue wrote is valid.
+	got, err := strictB64.DecodeString(sig)
 	if err != nil || !hmac.Equal(got, t.mac(payload)) {
 		return c, bad
 	}
-	body, err := base64.RawURLEncoding.DecodeString(payload)
+	body, err := strictB64.DecodeString(payload)
 	if err != nil || json.Unmarshal(body, &c) != nil || c.ID == "" || !roomRole(c.Role) || c.Hearing <= 0 || c.User <= 0 {
 		return Claims{}, bad
 	}

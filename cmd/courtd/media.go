@@ -23,7 +23,17 @@ type mediaFlags struct {
 	TURNSecret  string
 	TURNRealm   string
 	TURNRelayIP string
+
+	MaxParticipants int
+	MaxRooms        int
 }
+
+// DefaultMaxParticipants is the default cap on the people in all hearings
+// together: measured on a 2-core machine (docs/benchmarks.md), one core
+// forwards 10 four-party hearings cleanly and saturates at 20; 48 (12
+// hearings of four) leaves the other core and a margin to the rest of the
+// court.
+const DefaultMaxParticipants = 48
 
 func (f *mediaFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.On, "hearings", false, "serve remote hearings: signalling at /hearing/ws and media on the ports below")
@@ -36,6 +46,9 @@ func (f *mediaFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.TURNSecret, "turn-secret", "", "shared secret of the TURN server's time-limited credentials")
 	fs.StringVar(&f.TURNRealm, "turn-realm", "courtd", "realm of the TURN server")
 	fs.StringVar(&f.TURNRelayIP, "turn-relay-ip", "", "public address of the TURN relays (default: the first -media-public-ip)")
+	fs.IntVar(&f.MaxParticipants, "hearing-max-participants", DefaultMaxParticipants,
+		"most people in all hearings together; a join past it is refused as 'server full' (0: no limit)")
+	fs.IntVar(&f.MaxRooms, "hearing-max-rooms", 0, "most hearings running at once (0: no limit but the participants')")
 }
 
 func (f *mediaFlags) check() error {
@@ -46,6 +59,9 @@ func (f *mediaFlags) check() error {
 	}
 	if f.UDPPort > 65535 || f.TCPPort > 65535 || f.TURNPort < 0 || f.TURNPort > 65535 {
 		return errors.New("-media-udp-port, -media-tcp-port and -turn-port take port numbers")
+	}
+	if f.MaxParticipants < 0 || f.MaxRooms < 0 {
+		return errors.New("-hearing-max-participants and -hearing-max-rooms take 0 (no limit) or more")
 	}
 	if f.TURNPort > 0 && f.TURNSecret == "" {
 		return errors.New("-turn-port needs -turn-secret")
@@ -69,5 +85,6 @@ func (f *mediaFlags) open(log *slog.Logger, hooks hearing.Hooks, recording bool)
 		TokenKey: key, ListenIP: f.ListenIP, UDPPort: f.UDPPort, TCPPort: f.TCPPort, PublicIPs: public,
 		Loopback: f.Loopback, TURNPort: f.TURNPort, TURNSecret: f.TURNSecret, TURNRealm: f.TURNRealm,
 		TURNRelayIP: relay, Logger: log, Recording: recording,
+		MaxParticipants: f.MaxParticipants, MaxRooms: f.MaxRooms,
 	}, hooks)
 }

@@ -3,6 +3,7 @@
 //
 //	sfuload [-rooms 5,10,20,30] [-modes relay,sfu] [-window 10s] [-warmup 3s]
 //	        [-sfu-cpu 0] [-profile FILE -profile-rooms N] [-json FILE]
+//	        [-max-participants N]
 //
 // For each room count and each mode, in turn (so the baseline and the SFU
 // are measured back to back, under the same load of the machine), it starts
@@ -21,6 +22,12 @@
 //     /proc schedstat): on a shared machine, starvation by others;
 //   - this process's own CPU, so a saturated load generator is visible.
 //
+// With -max-participants the SFU runs with that admission cap
+// (hearing.Config.MaxParticipants, courtd's -hearing-max-participants): a
+// room any of whose participants is refused (err.hearing_full) leaves
+// again, as a hearing that cannot be held, and the table counts its people
+// as refused; the measurement covers the rooms that got in.
+//
 // A step "breaks" when loss exceeds 0.1% or p99 exceeds 5 ms. With -profile,
 // a CPU profile of the SFU child is taken during the window of the step
 // with -profile-rooms rooms.
@@ -34,6 +41,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,6 +73,7 @@ type options struct {
 	sfuCPU       int
 	profile      string
 	profileRooms int
+	maxParts     int // the SFU's admission cap; 0: none
 }
 
 func run(args []string, out io.Writer) error {
@@ -78,6 +87,7 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.profile, "profile", "", "write a CPU profile of the SFU child to this file")
 	fs.IntVar(&o.profileRooms, "profile-rooms", 20, "the room count of the step profiled")
 	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
+	fs.IntVar(&o.maxParts, "max-participants", 0, "the SFU's admission cap (hearing.Config.MaxParticipants); 0: no cap")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -131,6 +141,7 @@ type result struct {
 	Rooms        int     `json:"rooms"`
 	Participants int     `json:"participants"`
 	Connected    int     `json:"connected"` // participants receiving all three others, audio and video
+	Refused      int     `json:"refused"`   // participants of rooms turned away by the admission cap
 	Seconds      float64 `json:"seconds"`
 	Sent         int64   `json:"sent"`     // measured packets sent
 	Received     int64   `json:"received"` // measured packets received (sent x 3 without loss)
@@ -142,6 +153,7 @@ type result struct {
 	PerCore      float64 `json:"per_core_per_s"` // forwarded packets/s per full core
 	CPUPerPacket float64 `json:"cpu_per_packet_us"`
 	RSSMiB       float64 `json:"rss_mib"`
+	PeakRSSMiB   float64 `json:"peak_rss_mib"`            // the server's most resident memory during the step (VmHWM)
 	RSSPerPart   float64 `json:"rss_per_participant_kib"` // above the idle server
 	CPUPerPart   float64 `json:"cpu_per_participant"`     // % of a core
 	ServerWait   float64 `json:"server_wait"`             // thread-seconds per second the server waited, runnable, for a CPU
@@ -153,7 +165,7 @@ type result struct {
 // step measures one server at one room count.
 func step(mode string, rooms int, o options) (result, error) {
 	r := result{Mode: mode, Rooms: rooms, Participants: rooms * roomSize}
-	c, err := startChild(mode, o.sfuCPU)
+	c, err := startChild(mode, o.sfuCPU, o.maxParts)
 	if err != nil {
 		return r, err
 	}
@@ -163,7 +175,8 @@ func step(mode string, rooms int, o options) (result, error) {
 		return r, err
 	}
 	t := &tally{}
-	peers, err := connect(mode, c.addr, rooms, t)
+	peers, refused, err := connect(mode, c.addr, rooms, t)
+	r.Refused = refused
 	defer func() {
 		var wg sync.WaitGroup
 		for _, p := range peers {
@@ -234,12 +247,15 @@ func step(mode string, rooms int, o options) (result, error) {
 		r.CPUPerPacket = float64((cpu1 - cpu0).Microseconds()) / float64(r.Received)
 	}
 	r.RSSMiB = float64(mem) / (1 << 20)
+	if peak, err := peakRSS(c.pid); err == nil {
+		r.PeakRSSMiB = float64(peak) / (1 << 20)
+	}
 	r.RSSPerPart = float64(mem-idle) / 1024 / float64(r.Participants)
 	r.CPUPerPart = 100 * r.ServerCPU / float64(r.Participants)
 	r.LoadGenCPU = (self1 - self0).Seconds() / r.Seconds
 	r.ServerWait = (wait1 - wait0).Seconds() / r.Seconds
 	r.Load = loadAvg()
-	r.OK = r.Connected == r.Participants && r.Sent > 0 && r.Loss <= 0.001 && r.P99ms <= 5
+	r.OK = r.Connected == r.Participants-r.Refused && r.Sent > 0 && r.Loss <= 0.001 && r.P99ms <= 5
 	return r, nil
 }
 
@@ -256,13 +272,14 @@ func connected(peers []peer, want int) int {
 // connect joins rooms x roomSize participants to the server at addr. The
 // rooms join a few at a time (signalling and DTLS handshakes are bursts of
 // CPU that the measurement does not need to include).
-func connect(mode, addr string, rooms int, t *tally) ([]peer, error) {
+func connect(mode, addr string, rooms int, t *tally) ([]peer, int, error) {
 	var (
-		mu    sync.Mutex
-		peers []peer
-		errs  []error
-		wg    sync.WaitGroup
-		slots = make(chan struct{}, 4)
+		mu      sync.Mutex
+		peers   []peer
+		errs    []error
+		refused int
+		wg      sync.WaitGroup
+		slots   = make(chan struct{}, 4)
 	)
 	add := func(p peer, err error) {
 		mu.Lock()
@@ -300,14 +317,38 @@ func connect(mode, addr string, rooms int, t *tally) ([]peer, error) {
 					own = append(own, p)
 				}
 			}
+			defer func() {
+				// A room the server turned anyone away from leaves.
+				turnedAway := false
+				for _, p := range own {
+					turnedAway = turnedAway || p.full.Load()
+				}
+				if !turnedAway {
+					return
+				}
+				mu.Lock()
+				refused += len(own)
+				for _, p := range own {
+					peers = slices.DeleteFunc(peers, func(q peer) bool { return q == p })
+				}
+				mu.Unlock()
+				for _, p := range own {
+					p.close()
+				}
+			}()
 			// Wait for the room's media to flow before the next room joins,
 			// and report a negotiation failure.
 			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 				done := 0
 				for _, p := range own {
+					if p.full.Load() {
+						return
+					}
 					select {
 					case err := <-p.errs:
-						add(nil, err)
+						if !p.full.Load() {
+							add(nil, err)
+						}
 					default:
 					}
 					if p.heard() >= 2*(roomSize-1) {
@@ -321,7 +362,7 @@ func connect(mode, addr string, rooms int, t *tally) ([]peer, error) {
 		}()
 	}
 	wg.Wait()
-	return peers, errors.Join(errs...)
+	return peers, refused, errors.Join(errs...)
 }
 
 // fetchProfile saves a CPU profile of the SFU child taken over d.
@@ -358,8 +399,8 @@ func allowedCPUs() string {
 }
 
 func writeHeader(w io.Writer) {
-	fmt.Fprintln(w, "| server | rooms | connected | forwarded pkt/s | server CPU (cores) | pkt/s per core | CPU us/pkt | loss | p50 ms | p99 ms | RSS MiB | KiB/participant | CPU %/participant | server wait | load-gen CPU | load | ok |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(w, "| server | rooms | connected | forwarded pkt/s | server CPU (cores) | pkt/s per core | CPU us/pkt | loss | p50 ms | p99 ms | RSS MiB | KiB/participant | CPU %/participant | server wait | load-gen CPU | load | refused | peak RSS MiB | ok |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 }
 
 func writeRow(w io.Writer, r result) {
@@ -367,7 +408,7 @@ func writeRow(w io.Writer, r result) {
 	if !r.OK {
 		verdict = "**no**"
 	}
-	fmt.Fprintf(w, "| %s | %d | %d/%d | %.0f | %.2f | %.0f | %.1f | %.3f%% | %.2f | %.2f | %.1f | %.0f | %.2f | %.2f | %.2f | %s | %s |\n",
+	fmt.Fprintf(w, "| %s | %d | %d/%d | %.0f | %.2f | %.0f | %.1f | %.3f%% | %.2f | %.2f | %.1f | %.0f | %.2f | %.2f | %.2f | %s | %d | %.1f | %s |\n",
 		r.Mode, r.Rooms, r.Connected, r.Participants, r.Forwarded, r.ServerCPU, r.PerCore, r.CPUPerPacket,
-		100*r.Loss, r.P50ms, r.P99ms, r.RSSMiB, r.RSSPerPart, r.CPUPerPart, r.ServerWait, r.LoadGenCPU, r.Load, verdict)
+		100*r.Loss, r.P50ms, r.P99ms, r.RSSMiB, r.RSSPerPart, r.CPUPerPart, r.ServerWait, r.LoadGenCPU, r.Load, r.Refused, r.PeakRSSMiB, verdict)
 }

@@ -66,7 +66,7 @@ func TestOneRoom(t *testing.T) {
 		if r.P50ms <= 0 || r.P99ms < r.P50ms {
 			t.Errorf("%s: p50 %.2f ms, p99 %.2f ms; want 0 < p50 <= p99", r.Mode, r.P50ms, r.P99ms)
 		}
-		if r.Forwarded <= 0 || r.ServerCPU <= 0 || r.PerCore <= 0 || r.CPUPerPacket <= 0 || r.RSSMiB <= 0 || r.LoadGenCPU <= 0 {
+		if r.Forwarded <= 0 || r.ServerCPU <= 0 || r.PerCore <= 0 || r.CPUPerPacket <= 0 || r.RSSMiB <= 0 || r.PeakRSSMiB < r.RSSMiB || r.LoadGenCPU <= 0 {
 			t.Errorf("%s: a measurement is missing: %+v", r.Mode, r)
 		}
 		if !strings.Contains(out.String(), "| "+r.Mode+" | 1 | 4/4 |") {

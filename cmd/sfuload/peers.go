@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -70,7 +71,8 @@ type sfuPeer struct {
 	stop  chan struct{}
 	wg    sync.WaitGroup
 	src   sources
-	errs  chan error // the first negotiation failure
+	errs  chan error  // the first negotiation failure
+	full  atomic.Bool // the server refused the join: err.hearing_full
 
 	mu       sync.Mutex
 	pub, sub *webrtc.PeerConnection
@@ -147,6 +149,9 @@ func (p *sfuPeer) readLoop() {
 				p.fail(fmt.Errorf("subscribe: %w", err))
 			}
 		case m.Type == hearing.TypeError:
+			if m.Key == "err.hearing_full" {
+				p.full.Store(true)
+			}
 			p.fail(fmt.Errorf("server: %s", m.Key))
 		}
 	}

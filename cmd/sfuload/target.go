@@ -29,6 +29,9 @@ import (
 // it): a crashed parent leaves no server behind.
 const childEnv = "SFULOAD_CHILD"
 
+// maxPartsEnv passes -max-participants to the SFU child.
+const maxPartsEnv = "SFULOAD_MAX_PARTICIPANTS"
+
 // childMain runs the child named by mode ("sfu" or "relay").
 func childMain(mode string) error {
 	switch mode {
@@ -48,8 +51,9 @@ func sfuChild() error {
 	key := make([]byte, 32)
 	rand.Read(key)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	maxParts, _ := strconv.Atoi(os.Getenv(maxPartsEnv))
 	srv, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true, TCPPort: -1,
-		Logger: log}, hearing.Hooks{})
+		Logger: log, MaxParticipants: maxParts}, hearing.Hooks{})
 	if err != nil {
 		return err
 	}
@@ -149,7 +153,7 @@ type child struct {
 
 // startChild starts this program as the server mode, pinned to cpu (with
 // taskset) when cpu >= 0, and waits for its ready line.
-func startChild(mode string, cpu int) (*child, error) {
+func startChild(mode string, cpu, maxParts int) (*child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -161,7 +165,7 @@ func startChild(mode string, cpu int) (*child, error) {
 	} else {
 		cmd = exec.Command(exe)
 	}
-	cmd.Env = append(os.Environ(), childEnv+"="+mode)
+	cmd.Env = append(os.Environ(), childEnv+"="+mode, maxPartsEnv+"="+strconv.Itoa(maxParts))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -254,18 +258,24 @@ func runWait(pid int) time.Duration {
 }
 
 // rss returns the resident memory of process pid in bytes.
-func rss(pid int) (int64, error) {
+func rss(pid int) (int64, error) { return procStatus(pid, "VmRSS:") }
+
+// peakRSS returns the most resident memory process pid has had, in bytes.
+func peakRSS(pid int) (int64, error) { return procStatus(pid, "VmHWM:") }
+
+// procStatus returns a kB field of /proc/PID/status in bytes.
+func procStatus(pid int, field string) (int64, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		return 0, err
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(l, field); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb << 10, err
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS for %d", pid)
+	return 0, fmt.Errorf("no %s for %d", field, pid)
 }
 
 // loadAvg returns the first field of /proc/loadavg (1-minute load).

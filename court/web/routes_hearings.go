@@ -28,6 +28,7 @@ func (s *Server) hearingPageRoutes(pages fiber.Router) {
 	if s.cfg.Hearings == nil {
 		return
 	}
+	s.metrics.reg.MustRegister(newHearingCollector(s.cfg.Hearings)) // metrics_hearing.go
 	pages.Get("/hearing/ws", s.hearingUpgrade, websocket.New(s.hearingSocket))
 }
 

@@ -138,6 +138,9 @@
   // ---- Signalling ----------------------------------------------------------
 
   var retries = 0, lastAdmitted = 0;
+  // full: the server refused the last join because it is full
+  // (err.hearing_full); the next try waits a minute.
+  var full = false;
 
   function send(m) {
     if (state.ws && state.ws.readyState === 1) state.ws.send(JSON.stringify(m));
@@ -177,12 +180,16 @@
     };
   }
 
-  // reconnectLater joins again with a growing pause (1 s, 2 s, ... 10 s).
+  // reconnectLater joins again with a growing pause (1 s, 2 s, ... 10 s),
+  // or after a minute when the media server is full: asking it again every
+  // few seconds would only add to its load. The alert keeps the server's
+  // message (try again in a few minutes, or contact the clerk).
   function reconnectLater() {
     if (state.over) return;
-    status(t('reconnecting'));
+    status(full ? t('full-retry') : t('reconnecting'));
     retries++;
-    setTimeout(join, Math.min(10, retries) * 1000);
+    setTimeout(join, full ? 60000 : Math.min(10, retries) * 1000);
+    full = false;
   }
 
   function handle(m) {
@@ -214,6 +221,7 @@
       case 'error':
         state.errors.push(m.key);
         alertText(m.error);
+        if (m.key === 'err.hearing_full') full = true;
         return Promise.resolve();
     }
     return Promise.resolve();
