@@ -106,7 +106,7 @@ func (b *filingBatcher) run() {
 // write stores a batch in one transaction and answers every request.
 func (b *filingBatcher) write(batch []*filingReq) {
 	res := make([]filingRes, len(batch))
-	err := b.db.inTx(context.Background(), func(tx *wtx) error {
+	err := b.db.writeTx(context.Background(), func(tx *wtx) error {
 		now := b.db.Now()
 		// FTS5 writes its pending rows to disk at every SAVEPOINT, so
 		// indexing each filing inside its savepoint made one index segment
