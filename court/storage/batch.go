@@ -11,9 +11,10 @@ import (
 // filingBatcher is the group commit of filings. With synchronous=FULL a
 // commit waits for the disk (about 1.4 ms here), so one transaction per
 // filing tops out near 700 filings a second. One goroutine takes the filings
-// waiting at that moment, up to max, writes them in one transaction, each in
-// its own savepoint (a refused filing does not undo the others), commits
-// once, and only then answers each caller. No filing is acknowledged before
+// waiting at that moment, up to max, writes them in one transaction (all at
+// once with multi-row statements, see batchwrite.go; or, when that fails,
+// each in its own savepoint, so that a refused filing does not undo the
+// others), commits once, and only then answers each caller. No filing is acknowledged before
 // it is durable, and none waits for a timer: a lone filing commits at once.
 type filingBatcher struct {
 	db   *DB
