@@ -11,9 +11,10 @@ import (
 // filingBatcher is the group commit of filings. With synchronous=FULL a
 // commit waits for the disk (about 1.4 ms here), so one transaction per
 // filing tops out near 700 filings a second. One goroutine takes the filings
-// waiting at that moment, up to max, writes them in one transaction, each in
-// its own savepoint (a refused filing does not undo the others), commits
-// once, and only then answers each caller. No filing is acknowledged before
+// waiting at that moment, up to max, writes them in one transaction (all at
+// once with multi-row statements, see batchwrite.go; or, when that fails,
+// each in its own savepoint, so that a refused filing does not undo the
+// others), commits once, and only then answers each caller. No filing is acknowledged before
 // it is durable, and none waits for a timer: a lone filing commits at once.
 type filingBatcher struct {
 	db   *DB
@@ -23,12 +24,18 @@ type filingBatcher struct {
 
 	mu     sync.RWMutex // guards closed against submit racing Close
 	closed bool
+
+	// oneByOne turns the multi-row fast path (batchwrite.go) off: every
+	// batch is written filing by filing, as before it. For benchmarks and
+	// tests that compare the two.
+	oneByOne bool
 }
 
 type filingReq struct {
-	ctx context.Context
-	nc  *NewCase
-	res chan filingRes
+	ctx  context.Context
+	nc   *NewCase
+	prep *filingPrep
+	res  chan filingRes
 }
 
 type filingRes struct {
@@ -53,7 +60,11 @@ func newFilingBatcher(db *DB, max int) *filingBatcher {
 }
 
 func (b *filingBatcher) submit(ctx context.Context, nc *NewCase) (*court.Case, error) {
-	req := &filingReq{ctx: ctx, nc: nc, res: make(chan filingRes, 1)}
+	prep, err := prepareFiling(nc)
+	if err != nil {
+		return nil, err
+	}
+	req := &filingReq{ctx: ctx, nc: nc, prep: prep, res: make(chan filingRes, 1)}
 	b.mu.RLock()
 	if b.closed {
 		b.mu.RUnlock()
@@ -106,7 +117,7 @@ func (b *filingBatcher) run() {
 // write stores a batch in one transaction and answers every request.
 func (b *filingBatcher) write(batch []*filingReq) {
 	res := make([]filingRes, len(batch))
-	err := b.db.inTx(context.Background(), func(tx *wtx) error {
+	err := b.db.writeTx(context.Background(), func(tx *wtx) error {
 		now := b.db.Now()
 		// FTS5 writes its pending rows to disk at every SAVEPOINT, so
 		// indexing each filing inside its savepoint made one index segment
@@ -114,11 +125,26 @@ func (b *filingBatcher) write(batch []*filingReq) {
 		// rows of the filings that were stored are written after the loop,
 		// still in this transaction.
 		tx.deferIndex = true
+		var live []*filingReq
+		var liveAt []int // the index in batch of each of live
 		for i, r := range batch {
 			if err := r.ctx.Err(); err != nil {
 				res[i].err = err // the caller left before its turn: nothing written
 				continue
 			}
+			live, liveAt = append(live, r), append(liveAt, i)
+		}
+		if len(live) > 0 && !b.oneByOne {
+			// All at once; on any error, one by one below (see writeFast).
+			if cases, err := writeFast(tx, live, now); err == nil {
+				for k, i := range liveAt {
+					res[i].c = cases[k]
+				}
+				return nil
+			}
+		}
+		for _, i := range liveAt {
+			r := batch[i]
 			if _, err := txExec(context.Background(), tx, sqlSavepoint); err != nil {
 				return err
 			}

@@ -98,10 +98,7 @@ func createCase(ctx context.Context, tx *wtx, nc *NewCase, now time.Time) (*cour
 	if c.FeeStatus == "" {
 		c.FeeStatus = "unpaid" // the case returned must be the case stored
 	}
-	err = txGet(ctx, tx, &c.ID, sqlInsertCase,
-		c.Status, c.ClaimantID, c.FiledByID, c.OrgID, c.MerchantName, c.CreditCode, c.Platform, c.OrderRef,
-		c.Category, c.Facts, c.PurchaseDate, c.Refund, c.Compensation, c.Costs, c.Total, c.Fee, c.FeeStatus,
-		c.OverCap, true, nc.VillagerConsent, c.CreatedAt, c.SubmittedAt, c.UpdatedAt)
+	err = txGet(ctx, tx, &c.ID, sqlInsertCase, caseArgs(&c, nc.VillagerConsent)...)
 	if _, ok := uniqueViolation(err); ok {
 		return nil, openClaimConflict(ctx, tx, c)
 	}

@@ -31,6 +31,8 @@ type DB struct {
 	path    string
 	filings *filingBatcher
 	hot     map[string]*sqlx.Stmt // prepared on w; see prepareHot
+	// sessions caches SessionUser; inTx invalidates it (sessioncache.go).
+	sessions *sessionCache
 }
 
 // DefaultFilingBatch is how many concurrent filings may share one commit.
@@ -54,7 +56,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	db := &DB{w: w, Now: court.SystemClock, path: path}
+	db := &DB{w: w, Now: court.SystemClock, path: path, sessions: newSessionCache(sessionCacheTTL)}
 	if err := checkPragmas(func(dest any, q string) error { return w.GetContext(ctx, dest, q) }); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -164,8 +166,16 @@ func (db *DB) Writer() *sql.DB  { return db.w.DB }
 func (db *DB) Readers() *sql.DB { return db.r.DB }
 
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it, or
-// rolls back when fn fails.
+// rolls back when fn fails. Once it has ended, the cached token checks are
+// stale (see sessionCache).
 func (db *DB) inTx(ctx context.Context, fn func(tx *wtx) error) error {
+	defer db.sessions.invalidate()
+	return db.writeTx(ctx, fn)
+}
+
+// writeTx is inTx without invalidating the session cache, for the group
+// commit of filings, which writes no session or user.
+func (db *DB) writeTx(ctx context.Context, fn func(tx *wtx) error) error {
 	tx, err := db.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return err

@@ -35,7 +35,16 @@ func (db *DB) CreateSession(ctx context.Context, s *Session) error {
 
 // SessionUser returns the session with the given token hash and its user,
 // provided the user is active. A missing session is ENOTFOUND.
+//
+// Answers are kept a moment in memory (see sessionCache); any write
+// transaction that commits, such as ending the session, makes the next call
+// read the database again.
 func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*Session, *court.User, error) {
+	now := time.Now()
+	if s, u, ok := db.sessions.get(tokenHash, now); ok {
+		return s, u, nil
+	}
+	gen := db.sessions.begin()
 	var row struct {
 		Session
 		court.User
@@ -48,6 +57,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*Session, *cou
 	if err != nil {
 		return nil, nil, err
 	}
+	db.sessions.put(tokenHash, gen, now, &row.Session, &row.User)
 	return &row.Session, &row.User, nil
 }
 
