@@ -1,0 +1,53 @@
+package storage
+
+import (
+	"context"
+)
+
+// The statistics read from the tables migration 00020 keeps up to date
+// (stats_filing_days, stats_concluded): the same numbers as StatsFilings,
+// StatsConcluded and StatsDaysToConclusion, which compute them from the
+// cases and their docket, in a few milliseconds instead of about 200 on
+// 100,000 cases. court/stats uses these; the direct queries stay as the
+// reference the tests compare them with.
+
+// StatsFilingsByDay is StatsFilings read from the per-day rollup: the
+// filings of the court days fromDay to toDay (YYYY-MM-DD, both included),
+// by week and category.
+func (db *DB) StatsFilingsByDay(ctx context.Context, fromDay, toDay string) ([]FilingCount, error) {
+	var out []FilingCount
+	err := db.sel(ctx, &out, `SELECT `+sqlMonday("day")+` AS week, category, SUM(cases) AS cases, SUM(claimed) AS claimed
+		FROM stats_filing_days WHERE day >= ? AND day <= ?
+		GROUP BY 1, 2 HAVING SUM(cases) <> 0 ORDER BY 1, 2`, fromDay, toDay)
+	return out, err
+}
+
+// StatsConcludedRows is StatsConcluded read from stats_concluded (one row
+// per concluding entry, its outcome's inputs worked out when it changed):
+// a range of a covering index.
+func (db *DB) StatsConcludedRows(ctx context.Context, p StatsPeriod) ([]ConcludedGroup, error) {
+	var out []ConcludedGroup
+	err := db.sel(ctx, &out, `SELECT status, answered, awarded >= total AS full, awarded = 0 AS zero,
+			COUNT(*) AS cases, SUM(awarded) AS awarded, SUM(agreed) AS agreed
+		FROM stats_concluded WHERE at >= ? AND at < ?
+		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`, p.From, p.To)
+	return out, err
+}
+
+// StatsMiddleDays returns the middle of the days from filing to conclusion
+// of the cases concluded within p (rejected at review excluded): the one
+// middle value for an odd count, the two for an even count, none for none.
+// SQLite picks them from the period's rows with a bounded sort; nothing but
+// these values comes back.
+func (db *DB) StatsMiddleDays(ctx context.Context, p StatsPeriod) ([]float64, error) {
+	var n int64
+	if err := db.get(ctx, &n, `SELECT COUNT(*) FROM stats_concluded
+		WHERE at >= ? AND at < ? AND days IS NOT NULL`, p.From, p.To); err != nil || n == 0 {
+		return nil, err
+	}
+	limit := 2 - n%2
+	var out []float64
+	err := db.sel(ctx, &out, `SELECT days FROM stats_concluded WHERE at >= ? AND at < ? AND days IS NOT NULL
+		ORDER BY days LIMIT ? OFFSET ?`, p.From, p.To, limit, (n-1)/2)
+	return out, err
+}
