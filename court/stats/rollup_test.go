@@ -48,6 +48,29 @@ func TestRollupAgreesWithDirect(t *testing.T) {
 	}
 	agree(t, db, periods)
 
+	// Hearings timed to the nanosecond, as the court's clock writes them,
+	// some a nanosecond either side of half a minute: the lean read parses
+	// the times as the driver does, so minutes and medians stay exact.
+	w := db.Writer()
+	var caseID, userID int64
+	if err := w.QueryRow(`SELECT MIN(id) FROM cases`).Scan(&caseID); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.QueryRow(`SELECT MIN(id) FROM users`).Scan(&userID); err != nil {
+		t.Fatal(err)
+	}
+	start := statstest.CST("2026-03-11 10:00").Add(123456789)
+	for i, d := range []time.Duration{30*time.Minute + 30*time.Second - 1, 30*time.Minute + 30*time.Second,
+		12*time.Minute + 29*time.Second + 999999999, 7*time.Minute + 1, 45 * time.Minute} {
+		s := start.Add(time.Duration(i) * time.Hour)
+		if _, err := w.Exec(`INSERT INTO hearings (case_id, kind, status, start_at, end_at, started_at, ended_at, created_by,
+			created_at, updated_at) VALUES (?, ?, 'ended', ?, ?, ?, ?, ?, ?, ?)`,
+			caseID, []string{"video", "audio", "written"}[i%3], s, s.Add(time.Hour), s, s.Add(d), userID, s, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agree(t, db, periods)
+
 	// The report is not trivially empty: the check above compared numbers.
 	r := report(t, db, statstest.From, statstest.To, stats.Public)
 	if r.Filings == 0 || r.Concluded == 0 || r.MedianDays == nil {

@@ -267,7 +267,11 @@ func (s *Service) compute(ctx context.Context, q Query, scope Scope) (*Report, e
 		r.Money.Paid = &paid
 	}
 
-	held, err := s.DB.StatsHearings(ctx, p)
+	hearings := s.DB.StatsHeldHearings
+	if s.Direct {
+		hearings = s.DB.StatsHearings
+	}
+	held, err := hearings(ctx, p)
 	if err != nil {
 		return nil, err
 	}
