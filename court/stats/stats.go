@@ -278,7 +278,7 @@ func (s *Service) compute(ctx context.Context, q Query, scope Scope) (*Report, e
 	r.addHearings(held)
 
 	if scope == Dashboard {
-		st, overdue, err := s.DB.StatsOpen(ctx, s.Now())
+		st, overdue, err := s.open(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -308,6 +308,20 @@ func (s *Service) concluded(ctx context.Context, p storage.StatsPeriod) ([]stora
 	}
 	days, err := s.DB.StatsMiddleDays(ctx, p)
 	return groups, days, err
+}
+
+// open returns the cases by state now and how many are past their time
+// limit.
+func (s *Service) open(ctx context.Context) ([]storage.StatusCount, int64, error) {
+	if s.Direct {
+		return s.DB.StatsOpen(ctx, s.Now())
+	}
+	st, err := s.DB.StatsStatusCounts(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	overdue, err := s.DB.StatsOverdue(ctx, s.Now())
+	return st, overdue, err
 }
 
 // addFilings sums the rows per week (every week of the period listed, with

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 )
 
 // StatsHeldHearings is StatsHearings read lean: the two times of each
@@ -81,4 +82,23 @@ func (db *DB) StatsMiddleDays(ctx context.Context, p StatsPeriod) ([]float64, er
 	err := db.sel(ctx, &out, `SELECT days FROM stats_concluded WHERE at >= ? AND at < ? AND days IS NOT NULL
 		ORDER BY days LIMIT ? OFFSET ?`, p.From, p.To, limit, (n-1)/2)
 	return out, err
+}
+
+// StatsStatusCounts is the first part of StatsOpen read from
+// stats_status_counts: the cases by state now, drafts excluded.
+func (db *DB) StatsStatusCounts(ctx context.Context) ([]StatusCount, error) {
+	var out []StatusCount
+	err := db.sel(ctx, &out, `SELECT status, cases FROM stats_status_counts WHERE status <> 'draft' AND cases <> 0
+		ORDER BY status`)
+	return out, err
+}
+
+// StatsOverdue is the second part of StatsOpen: the accepted cases not
+// yet concluded whose time limit has passed at now (a range of the index
+// cases_conclude_by).
+func (db *DB) StatsOverdue(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := db.get(ctx, &n, `SELECT COUNT(*) FROM cases WHERE status IN ('served', 'answered')
+		AND conclude_by IS NOT NULL AND conclude_by < ?`, now)
+	return n, err
 }
