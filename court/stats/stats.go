@@ -242,7 +242,12 @@ func (s *Service) compute(ctx context.Context, q Query, scope Scope) (*Report, e
 	if scope == Dashboard {
 		limit = dashboardMerchants
 	}
-	ms, err := s.DB.StatsTopMerchants(ctx, p, limit)
+	var ms []storage.MerchantCount
+	if s.Direct {
+		ms, err = s.DB.StatsTopMerchants(ctx, p, limit)
+	} else {
+		ms, err = s.DB.StatsTopMerchantsByDay(ctx, q.From.Format(dateLayout), q.To.Format(dateLayout), limit)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -102,3 +102,50 @@ func (db *DB) StatsOverdue(ctx context.Context, now time.Time) (int64, error) {
 		AND conclude_by IS NOT NULL AND conclude_by < ?`, now)
 	return n, err
 }
+
+// StatsTopMerchantsByDay is StatsTopMerchants read from the per-month and
+// per-day counts (migration 00020) for the court days fromDay to toDay
+// (both included): the whole months inside the period from
+// stats_org_months, the days before the first and after the last of them
+// from stats_org_days. Same order: most filings first, ties by id for the
+// limit, then by name.
+func (db *DB) StatsTopMerchantsByDay(ctx context.Context, fromDay, toDay string, limit int) ([]MerchantCount, error) {
+	from, err := time.Parse(time.DateOnly, fromDay)
+	if err != nil {
+		return nil, err
+	}
+	to, err := time.Parse(time.DateOnly, toDay)
+	if err != nil {
+		return nil, err
+	}
+	// The whole months: from the first of a month on or after from, to the
+	// last day of a month on or before to.
+	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !first.Equal(from) {
+		first = first.AddDate(0, 1, 0)
+	}
+	end := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0) // after to's month
+	if !end.AddDate(0, 0, -1).Equal(to) {
+		end = end.AddDate(0, -1, 0)
+	}
+	var parts string
+	var args []any
+	if first.Before(end) {
+		// Months [first, end), days [from, first) and [end, to].
+		parts = `SELECT organization_id, cases FROM stats_org_months WHERE month >= ? AND month < ?
+			UNION ALL SELECT organization_id, cases FROM stats_org_days WHERE day >= ? AND day < ?
+			UNION ALL SELECT organization_id, cases FROM stats_org_days WHERE day >= ? AND day <= ?`
+		args = []any{first.Format("2006-01"), end.Format("2006-01"), fromDay, first.Format(time.DateOnly),
+			end.Format(time.DateOnly), toDay}
+	} else {
+		parts = `SELECT organization_id, cases FROM stats_org_days WHERE day >= ? AND day <= ?`
+		args = []any{fromDay, toDay}
+	}
+	var out []MerchantCount
+	err = db.sel(ctx, &out, `SELECT t.organization_id, o.name, t.cases FROM (
+			SELECT organization_id, SUM(cases) AS cases FROM (`+parts+`)
+			GROUP BY organization_id HAVING SUM(cases) > 0 ORDER BY cases DESC, organization_id LIMIT ?) t
+		JOIN organizations o ON o.id = t.organization_id
+		ORDER BY t.cases DESC, o.name`, append(args, limit)...)
+	return out, err
+}

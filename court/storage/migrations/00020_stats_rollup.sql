@@ -191,6 +191,63 @@ BEGIN
 END;
 -- +goose StatementEnd
 
+-- Filings per merchant organisation: per court month and per court day.
+-- The merchants with most filings in a period add the whole months inside
+-- it and the days at either end: about 12,000 rows for a year of 100,000
+-- filings against 1,000 merchants instead of every filing.
+CREATE TABLE stats_org_months (
+    month           TEXT NOT NULL,    -- YYYY-MM, court time
+    organization_id INTEGER NOT NULL,
+    cases           INTEGER NOT NULL,
+    PRIMARY KEY (month, organization_id)
+) WITHOUT ROWID;
+CREATE TABLE stats_org_days (
+    day             TEXT NOT NULL,    -- YYYY-MM-DD, court time
+    organization_id INTEGER NOT NULL,
+    cases           INTEGER NOT NULL,
+    PRIMARY KEY (day, organization_id)
+) WITHOUT ROWID;
+
+-- +goose StatementBegin
+CREATE TRIGGER stats_org_insert AFTER INSERT ON cases WHEN NEW.submitted_at IS NOT NULL
+BEGIN
+    INSERT INTO stats_org_days (day, organization_id, cases)
+    VALUES (COALESCE(date(NEW.submitted_at, '+8 hours'), ''), NEW.organization_id, 1)
+    ON CONFLICT (day, organization_id) DO UPDATE SET cases = cases + 1;
+    INSERT INTO stats_org_months (month, organization_id, cases)
+    VALUES (COALESCE(strftime('%Y-%m', NEW.submitted_at, '+8 hours'), ''), NEW.organization_id, 1)
+    ON CONFLICT (month, organization_id) DO UPDATE SET cases = cases + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER stats_org_update AFTER UPDATE OF submitted_at, organization_id ON cases
+WHEN OLD.submitted_at IS NOT NEW.submitted_at OR OLD.organization_id IS NOT NEW.organization_id
+BEGIN
+    UPDATE stats_org_days SET cases = cases - 1 WHERE OLD.submitted_at IS NOT NULL
+    AND day = COALESCE(date(OLD.submitted_at, '+8 hours'), '') AND organization_id = OLD.organization_id;
+    UPDATE stats_org_months SET cases = cases - 1 WHERE OLD.submitted_at IS NOT NULL
+    AND month = COALESCE(strftime('%Y-%m', OLD.submitted_at, '+8 hours'), '') AND organization_id = OLD.organization_id;
+    INSERT INTO stats_org_days (day, organization_id, cases)
+    SELECT COALESCE(date(NEW.submitted_at, '+8 hours'), ''), NEW.organization_id, 1 WHERE NEW.submitted_at IS NOT NULL
+    ON CONFLICT (day, organization_id) DO UPDATE SET cases = cases + 1;
+    INSERT INTO stats_org_months (month, organization_id, cases)
+    SELECT COALESCE(strftime('%Y-%m', NEW.submitted_at, '+8 hours'), ''), NEW.organization_id, 1
+    WHERE NEW.submitted_at IS NOT NULL
+    ON CONFLICT (month, organization_id) DO UPDATE SET cases = cases + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER stats_org_delete AFTER DELETE ON cases WHEN OLD.submitted_at IS NOT NULL
+BEGIN
+    UPDATE stats_org_days SET cases = cases - 1
+    WHERE day = COALESCE(date(OLD.submitted_at, '+8 hours'), '') AND organization_id = OLD.organization_id;
+    UPDATE stats_org_months SET cases = cases - 1
+    WHERE month = COALESCE(strftime('%Y-%m', OLD.submitted_at, '+8 hours'), '') AND organization_id = OLD.organization_id;
+END;
+-- +goose StatementEnd
+
 -- The dashboard's cases by state now: one row per state, moved by every
 -- insert, change of state and delete of a case, instead of counting
 -- 100,000 index entries per report.
@@ -236,6 +293,13 @@ INSERT INTO stats_filing_days (day, category, cases, claimed)
 SELECT COALESCE(date(submitted_at, '+8 hours'), ''), category, COUNT(*), SUM(total)
 FROM cases WHERE submitted_at IS NOT NULL GROUP BY 1, 2;
 
+INSERT INTO stats_org_days (day, organization_id, cases)
+SELECT COALESCE(date(submitted_at, '+8 hours'), ''), organization_id, COUNT(*)
+FROM cases WHERE submitted_at IS NOT NULL GROUP BY 1, 2;
+INSERT INTO stats_org_months (month, organization_id, cases)
+SELECT COALESCE(strftime('%Y-%m', submitted_at, '+8 hours'), ''), organization_id, COUNT(*)
+FROM cases WHERE submitted_at IS NOT NULL GROUP BY 1, 2;
+
 INSERT INTO stats_status_counts (status, cases) SELECT status, COUNT(*) FROM cases GROUP BY status;
 
 INSERT INTO stats_refresh (case_id)
@@ -243,6 +307,11 @@ SELECT DISTINCT case_id FROM docket_entries
 WHERE kind IN ('withdrawn', 'settled', 'converted', 'ruling_signed', 'rejected');
 
 -- +goose Down
+DROP TRIGGER stats_org_delete;
+DROP TRIGGER stats_org_update;
+DROP TRIGGER stats_org_insert;
+DROP TABLE stats_org_days;
+DROP TABLE stats_org_months;
 DROP TRIGGER stats_status_delete;
 DROP TRIGGER stats_status_update;
 DROP TRIGGER stats_status_insert;
