@@ -185,8 +185,9 @@ func New(db *storage.DB) *Service { return &Service{DB: db, Now: court.SystemClo
 //
 // A report computed less than cacheFresh ago is used again as it is: on a
 // busy court every filing changes the numbers, and computing them for
-// 100,000 cases costs about 200 ms of CPU, so a page is at most that much
-// late rather than computed for every visitor. After that it is used while
+// 100,000 cases still costs tens of milliseconds of CPU (see
+// storage/stats_rollup.go), so a page is at most that much late rather
+// than computed for every visitor. After that it is used while
 // the database's storage.StatsVersion is the one it was computed at (every
 // change that moves a number appends a docket entry or changes a hearing),
 // up to cacheTTL; the age bound also keeps the dashboard's "past the time
