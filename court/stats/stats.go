@@ -2,8 +2,10 @@
 // association and the public (issue 6): filings per week and by category,
 // the merchants with most cases, outcomes, money claimed, awarded, agreed
 // and paid, days from filing to conclusion, and hearings held. Every number
-// is an SQL aggregate or a narrow indexed read (storage/stats.go) shaped
-// here; docs/statistics.md says exactly how each is counted.
+// is read from small tables that triggers keep exact (storage/stats_rollup.go,
+// migration 00020) or computed straight from the cases (storage/stats.go,
+// Service.Direct) and shaped here; docs/statistics.md says exactly how each
+// is counted.
 package stats
 
 import (
@@ -146,10 +148,11 @@ type StatusCount struct {
 type Service struct {
 	DB  *storage.DB
 	Now court.Clock
-	// Direct computes the filings and the concluded cases from the cases
-	// and their docket rather than from the tables migration 00020 keeps
-	// (storage/stats_rollup.go): the same numbers, about ten times slower on
-	// 100,000 cases. The tests and the benchmark compare the two.
+	// Direct computes every figure from the cases, their docket, rulings,
+	// offers and hearings, as before migration 00020, rather than from the
+	// tables its triggers keep (storage/stats_rollup.go): the same numbers,
+	// about four times the CPU on 100,000 cases. The tests compare the two
+	// and the benchmark uses it as its baseline.
 	Direct bool
 
 	mu    sync.Mutex
