@@ -6,6 +6,8 @@
 -- moves a number, so a report reads a few thousand small rows instead.
 -- court/stats still computes every figure the straightforward way too
 -- (stats.Service.Direct), and the tests compare both after a whole procedure.
+-- The triggers are SQLite's (a view with an INSTEAD OF trigger stands for a
+-- procedure); a PostgreSQL backend would write them as trigger functions.
 
 -- Filings per court day (Asia/Shanghai, UTC+8 all year) and category: count
 -- and sum claimed. A period of whole court days is a range of days; a court
