@@ -1,7 +1,7 @@
 -- +goose Up
--- Statistics computed afresh in well under 200 ms on 100,000 cases (issue 6).
+-- Statistics computed afresh on 100,000 cases within the 200 ms target (issue 6).
 -- Reading every filing and joining every concluding docket entry to its case
--- cost about 250 ms of CPU per report; these two tables hold what the report
+-- cost about 250 ms of CPU per report; the tables below hold what the report
 -- needs, kept exact by triggers in the same transaction as every write that
 -- moves a number, so a report reads a few thousand small rows instead.
 -- court/stats still computes every figure the straightforward way too
