@@ -1,5 +1,13 @@
 package storage
 
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
 // SQLite's part of the statistics queries; a PostgreSQL backend would write
 // date_trunc('week', col AT TIME ZONE 'Asia/Shanghai') here instead.
 
@@ -16,4 +24,32 @@ func sqlCourtWeek(col string) string {
 // column a to the time in column b.
 func sqlDaysBetween(a, b string) string {
 	return "(julianday(" + b + ") - julianday(" + a + "))"
+}
+
+// sqlCourtDay is the SQL for the court day (YYYY-MM-DD) of the UTC time in
+// column col, as migration 00020's triggers file filings under it.
+func sqlCourtDay(col string) string {
+	return "COALESCE(date(" + col + ", '+8 hours'), '')"
+}
+
+// sqlMonday is the SQL for the Monday (YYYY-MM-DD) on or before the day
+// (YYYY-MM-DD) in column col: the court week it belongs to.
+func sqlMonday(col string) string {
+	return "date(" + col + ", '-6 days', 'weekday 1')"
+}
+
+// parseSQLiteTime reads a time as the driver reads a TIMESTAMP column
+// (go-sqlite3: a trailing Z dropped, then each of its formats in turn, in
+// UTC), so that a time read as text is the very time the driver would
+// give.
+func parseSQLiteTime(s string) (time.Time, error) {
+	s = strings.TrimSuffix(s, "Z")
+	var err error
+	for _, f := range sqlite3.SQLiteTimestampFormats {
+		var t time.Time
+		if t, err = time.ParseInLocation(f, s, time.UTC); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("a time SQLite holds: %q: %w", s, err)
 }

@@ -256,7 +256,7 @@ func (s *Server) apiVerify(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.rulingsSvc().Verify(c.UserContext(), no, sum)
+	res, err := s.verifyCopy(c.UserContext(), no, sum)
 	if err != nil {
 		return err
 	}
@@ -481,11 +481,12 @@ func (s *Server) verifyPage(c *fiber.Ctx) error {
 	if err != nil {
 		return s.renderForm(c, "verify", p, err)
 	}
-	res, err := s.rulingsSvc().Verify(c.UserContext(), no, sum)
+	res, err := s.verifyCopy(c.UserContext(), no, sum)
 	if err != nil {
 		return s.renderForm(c, "verify", p, err)
 	}
-	p.Data["Result"] = res
+	p.Data["Result"] = res.Result
+	p.Data["Published"] = res.Published
 	return s.render(c, "verify", fiber.StatusOK, p)
 }
 
