@@ -76,6 +76,7 @@ type media struct {
 	turn    *turn.Server
 	udpPort int
 	tcpPort int
+	sockets batchSockets // the UDP sockets, batching their sends
 }
 
 func newMedia(cfg *Config) (*media, error) {
@@ -103,12 +104,18 @@ func newMedia(cfg *Config) (*media, error) {
 				_ = conn.SetReadBuffer(4 << 20)
 				_ = conn.SetWriteBuffer(4 << 20)
 				m.udpPort = conn.LocalAddr().(*net.UDPAddr).Port
-				m.udp = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), conn)
+				// Sends are queued and batched (hearing/batchconn.go).
+				m.udp = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), m.sockets.add(newBatchConn(conn, 0)))
 			}
 		} else {
 			var mux *ice.MultiUDPMuxDefault
+			var bn *batchNet // each socket's sends batched (hearing/batchconn.go)
+			if bn, err = newBatchNet(0, &m.sockets); err != nil {
+				return nil, fmt.Errorf("hearing: media UDP port: %w", err)
+			}
 			opts := []ice.UDPMuxFromPortOption{
 				ice.UDPMuxFromPortWithReadBufferSize(4 << 20), ice.UDPMuxFromPortWithWriteBufferSize(4 << 20),
+				ice.UDPMuxFromPortWithNet(bn),
 			}
 			if cfg.Loopback {
 				opts = append(opts, ice.UDPMuxFromPortWithLoopback())
