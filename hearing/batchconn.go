@@ -19,15 +19,22 @@ import (
 // sends each packet once per subscriber, and one sendto system call per
 // datagram was about half the SFU's CPU (docs/benchmarks.md). So WriteTo
 // does not send: it copies the datagram into a pooled buffer and queues it,
-// and one sender goroutine sends whatever is queued, up to maxBatch
-// datagrams per sendmmsg call.
+// and the queue is sent with sendmmsg, up to maxBatch datagrams a call.
 //
-// The sender never waits for a batch to fill: it sends as soon as the queue
-// is not empty, so an idle server adds no latency, and batches form by
-// themselves under load (what arrives while one sendmmsg runs goes in the
-// next). The queue is bounded: when the sender falls behind, further
-// datagrams are dropped and counted, as a full socket buffer would drop
-// them, instead of memory growing with the backlog.
+// Who sends: a sender goroutine, woken when the queue becomes non-empty;
+// it never waits for a batch to fill, so an idle server adds no latency,
+// and batches form by themselves under load (what is queued while one
+// sendmmsg runs goes in the next). But under load Go's scheduler gives one
+// goroutine among many runnable forwarders only its turn: so a writer that
+// finds a full batch queued and nobody sending sends it itself. That keeps
+// the cost with the forwarders that make the traffic (they slow down
+// instead of doing work that is then thrown away) and the batches full.
+// One flusher at a time (flushing), each taking the whole queue, keeps the
+// datagrams in order.
+//
+// The queue is bounded: when it is full (several cores writing faster than
+// the kernel takes), datagrams are dropped and counted, as a full socket
+// buffer would drop them, instead of memory growing with the backlog.
 //
 // Reads go straight to the socket. batchConn implements pion's
 // transport.UDPConn (the multi-address mux listens through a transport.Net)
@@ -38,12 +45,16 @@ type batchConn struct {
 	v4    bool // an IPv4 socket: addresses are sent unmapped
 	limit int  // most datagrams queued
 
-	mu     sync.Mutex
-	queue  []*datagram
-	closed bool
+	mu       sync.Mutex
+	queue    []*datagram
+	flushing bool // someone is sending: only they use spare and ms
+	closed   bool
 
-	wake      chan struct{} // a token: the queue became non-empty, or Close
-	done      chan struct{} // closed when the sender has returned
+	spare []*datagram    // the queue's other buffer, swapped in by a flush
+	ms    []ipv4.Message // sendmmsg's arguments
+
+	wake      chan struct{} // a token: the queue became non-empty, a flush ended, or Close
+	done      chan struct{} // closed when the sender goroutine has returned
 	closeOnce sync.Once
 	closeErr  error
 
@@ -99,7 +110,11 @@ func newBatchConn(conn *net.UDPConn, limit int) *batchConn {
 // (tests put a gate in front of the socket's).
 func startBatchConn(conn *net.UDPConn, w batchWriter, v4 bool, limit int) *batchConn {
 	c := &batchConn{conn: conn, batch: w, v4: v4, limit: limit, wake: make(chan struct{}, 1),
-		done: make(chan struct{}), queue: make([]*datagram, 0, limit)}
+		done: make(chan struct{}), queue: make([]*datagram, 0, limit), spare: make([]*datagram, 0, limit),
+		ms: make([]ipv4.Message, maxBatch)}
+	for i := range c.ms {
+		c.ms[i].Buffers = make([][]byte, 1)
+	}
 	go c.sendLoop()
 	return c
 }
@@ -137,17 +152,46 @@ func (c *batchConn) WriteToAddrPort(b []byte, addr netip.AddrPort) (int, error) 
 		return len(b), nil
 	}
 	c.queue = append(c.queue, d)
+	if len(c.queue) >= maxBatch && !c.flushing {
+		c.flushLocked() // a full batch and nobody sending: send it now
+		c.mu.Unlock()
+		return len(b), nil
+	}
 	first := len(c.queue) == 1
 	c.mu.Unlock()
 	if first {
-		// The sender may be asleep: wake it. While the queue is not empty a
-		// token is pending or the sender has yet to look at the queue.
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+		c.poke() // the sender may be asleep
 	}
 	return len(b), nil
+}
+
+// poke wakes the sender goroutine. While the queue is not empty, a token
+// is pending, or a flush is running (and pokes when it ends), or the
+// sender has yet to look at the queue.
+func (c *batchConn) poke() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// flushLocked sends the whole queue. Called with mu held and nobody
+// flushing; mu is released during the system calls and held again on
+// return.
+func (c *batchConn) flushLocked() {
+	c.flushing = true
+	taken := c.queue
+	c.queue = c.spare[:0]
+	c.mu.Unlock()
+	c.send(taken)
+	for i, d := range taken {
+		datagramPool.Put(d)
+		taken[i] = nil
+	}
+	c.mu.Lock()
+	c.spare = taken[:0]
+	c.flushing = false
+	c.poke() // for what was queued meanwhile, or for Close
 }
 
 // WriteTo queues b for addr (a *net.UDPAddr).
@@ -179,41 +223,32 @@ func (c *batchConn) WriteMsgUDP(b, oob []byte, addr *net.UDPAddr) (int, int, err
 	return n, 0, err
 }
 
-// sendLoop is the sender: it takes the whole queue at once and sends it,
-// until Close; it sends what was queued before Close, then returns.
+// sendLoop is the sender goroutine: it sends the queue whenever it is not
+// empty and nobody else is sending, until Close; what was queued before
+// Close is sent before it returns.
 func (c *batchConn) sendLoop() {
 	defer close(c.done)
-	spare := make([]*datagram, 0, c.limit)
-	ms := make([]ipv4.Message, maxBatch)
-	for i := range ms {
-		ms[i].Buffers = make([][]byte, 1)
-	}
 	for {
 		c.mu.Lock()
-		taken, closed := c.queue, c.closed
-		c.queue = spare[:0]
-		c.mu.Unlock()
-		if len(taken) == 0 {
-			if closed {
-				return
-			}
-			spare = taken
-			<-c.wake
+		if len(c.queue) > 0 && !c.flushing {
+			c.flushLocked()
+			c.mu.Unlock()
 			continue
 		}
-		c.send(taken, ms)
-		for i, d := range taken {
-			datagramPool.Put(d)
-			taken[i] = nil
+		exit := c.closed && len(c.queue) == 0 && !c.flushing
+		c.mu.Unlock()
+		if exit {
+			return
 		}
-		spare = taken[:0]
+		<-c.wake
 	}
 }
 
 // send sends ds in batches of at most maxBatch. A datagram the kernel
 // refuses (sendmmsg reports the error of the first one it could not send)
 // is counted and skipped: the others are not held up by it.
-func (c *batchConn) send(ds []*datagram, ms []ipv4.Message) {
+func (c *batchConn) send(ds []*datagram) {
+	ms := c.ms
 	for len(ds) > 0 {
 		n := min(len(ds), len(ms))
 		for i := range n {
@@ -243,10 +278,7 @@ func (c *batchConn) Close() error {
 		c.mu.Lock()
 		c.closed = true
 		c.mu.Unlock()
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+		c.poke()
 		<-c.done
 		c.closeErr = c.conn.Close()
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -62,6 +63,17 @@ func expectNothing(t *testing.T, conn *net.UDPConn) {
 	}
 }
 
+// settled returns c's counters once done says they are final, or after a
+// few seconds: they are updated after sendmmsg returns, which may be after
+// the receiver has the datagrams.
+func settled(c *batchConn, done func(SendStats) bool) SendStats {
+	deadline := time.Now().Add(5 * time.Second)
+	for !done(c.stats()) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return c.stats()
+}
+
 func datagramOf(seq uint64, size int) []byte {
 	b := make([]byte, size)
 	binary.BigEndian.PutUint64(b, seq)
@@ -95,7 +107,7 @@ func TestBatchConnOrder(t *testing.T) {
 		}
 	}
 	expectNothing(t, rx)
-	s := c.stats()
+	s := settled(c, func(s SendStats) bool { return s.Sent >= n })
 	if s.Sent != n || s.Dropped != 0 || s.Failed != 0 {
 		t.Fatalf("stats %+v, want %d sent, none dropped or failed", s, n)
 	}
@@ -160,7 +172,7 @@ func TestBatchConnConcurrent(t *testing.T) {
 		next[w]++
 	}
 	expectNothing(t, rx)
-	if s := c.stats(); s.Sent != writers*each || s.Dropped != 0 {
+	if s := settled(c, func(s SendStats) bool { return s.Sent >= writers*each }); s.Sent != writers*each || s.Dropped != 0 {
 		t.Fatalf("stats %+v, want %d sent and none dropped", s, writers*each)
 	}
 }
@@ -302,11 +314,7 @@ func TestBatchConnFailedDatagram(t *testing.T) {
 			t.Fatalf("datagram %d carries %d, want %d", i, v, want)
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for c.stats().Failed != 1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if s := c.stats(); s.Failed != 1 || s.Sent != 19 {
+	if s := settled(c, func(s SendStats) bool { return s.Sent+s.Failed >= 20 }); s.Failed != 1 || s.Sent != 19 {
 		t.Fatalf("stats %+v, want 19 sent and 1 failed", s)
 	}
 }
@@ -354,4 +362,47 @@ func TestBatchConnNoWait(t *testing.T) {
 		t.Fatalf("a lone datagram took up to %v to arrive", worst)
 	}
 	t.Logf("worst of 20 lone datagrams: %v", worst)
+}
+
+// recordingWriter notes the size of each batch it sends.
+type recordingWriter struct {
+	w     batchWriter
+	mu    sync.Mutex
+	sizes []int
+}
+
+func (r *recordingWriter) WriteBatch(ms []ipv4.Message, flags int) (int, error) {
+	r.mu.Lock()
+	r.sizes = append(r.sizes, len(ms))
+	r.mu.Unlock()
+	return r.w.WriteBatch(ms, flags)
+}
+
+// A writer that finds a full batch queued and nobody sending sends it
+// itself, in one sendmmsg, rather than wait for the sender goroutine's
+// turn (with one P, the sender cannot run until the writer yields).
+func TestBatchConnWriterFlushes(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	tx, rx := mustUDP(t), mustUDP(t)
+	rec := &recordingWriter{w: ipv4.NewPacketConn(tx)}
+	c := startBatchConn(tx, rec, true, 0+defaultSendQueue)
+	defer c.Close()
+	to := rx.LocalAddr().(*net.UDPAddr).AddrPort()
+	for i := range uint64(maxBatch) {
+		if _, err := c.WriteToAddrPort(datagramOf(i, 100), to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec.mu.Lock()
+	sizes := append([]int(nil), rec.sizes...)
+	rec.mu.Unlock()
+	if len(sizes) != 1 || sizes[0] != maxBatch {
+		t.Fatalf("batches sent before the writer yielded: %v, want one of %d", sizes, maxBatch)
+	}
+	got := receive(t, rx, maxBatch)
+	for i, v := range got {
+		if v != uint64(i) {
+			t.Fatalf("datagram %d carries %d, want %d", i, v, i)
+		}
+	}
 }
