@@ -61,6 +61,11 @@ type Config struct {
 	// participant so (`recording: true`), and the room page shows it.
 	Recording bool
 
+	// DirectSends sends each media datagram with its own system call, as
+	// pion does, instead of queuing and batching them (hearing/batchconn.go):
+	// for comparison (cmd/sfuload -modes sfu,sfu-direct) and as a fallback.
+	DirectSends bool
+
 	Logger *slog.Logger
 }
 
@@ -105,17 +110,24 @@ func newMedia(cfg *Config) (*media, error) {
 				_ = conn.SetWriteBuffer(4 << 20)
 				m.udpPort = conn.LocalAddr().(*net.UDPAddr).Port
 				// Sends are queued and batched (hearing/batchconn.go).
-				m.udp = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), m.sockets.add(newBatchConn(conn, 0)))
+				var pc net.PacketConn = conn
+				if !cfg.DirectSends {
+					pc = m.sockets.add(newBatchConn(conn, 0))
+				}
+				m.udp = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), pc)
 			}
 		} else {
 			var mux *ice.MultiUDPMuxDefault
-			var bn *batchNet // each socket's sends batched (hearing/batchconn.go)
-			if bn, err = newBatchNet(0, &m.sockets); err != nil {
-				return nil, fmt.Errorf("hearing: media UDP port: %w", err)
-			}
 			opts := []ice.UDPMuxFromPortOption{
 				ice.UDPMuxFromPortWithReadBufferSize(4 << 20), ice.UDPMuxFromPortWithWriteBufferSize(4 << 20),
-				ice.UDPMuxFromPortWithNet(bn),
+			}
+			if !cfg.DirectSends {
+				// Each socket's sends batched (hearing/batchconn.go).
+				bn, err := newBatchNet(0, &m.sockets)
+				if err != nil {
+					return nil, fmt.Errorf("hearing: media UDP port: %w", err)
+				}
+				opts = append(opts, ice.UDPMuxFromPortWithNet(bn))
 			}
 			if cfg.Loopback {
 				opts = append(opts, ice.UDPMuxFromPortWithLoopback())

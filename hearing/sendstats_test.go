@@ -1,6 +1,7 @@
 package hearing_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/shangcheng-court/courtd/court"
@@ -9,11 +10,15 @@ import (
 
 // TestBatchedSends: media to real clients goes out through the batching
 // sender on both socket set-ups (one listen address, and every interface
-// as in production), with nothing dropped at this load.
+// as in production), with nothing dropped at this load; with DirectSends
+// it flows without it.
 func TestBatchedSends(t *testing.T) {
-	for _, listen := range []string{"127.0.0.1", ""} {
-		t.Run("listen="+listen, func(t *testing.T) {
-			th := mustHearing(t, func(c *hearing.Config) { c.ListenIP = listen })
+	for _, tc := range []struct {
+		listen string
+		direct bool
+	}{{"127.0.0.1", false}, {"", false}, {"127.0.0.1", true}, {"", true}} {
+		t.Run(fmt.Sprintf("listen=%s,direct=%v", tc.listen, tc.direct), func(t *testing.T) {
+			th := mustHearing(t, func(c *hearing.Config) { c.ListenIP, c.DirectSends = tc.listen, tc.direct })
 			judge, _ := join(t, th, hearingID, judgeID, court.RoleJudge)
 			defer judge.close()
 			consumer, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
@@ -26,6 +31,12 @@ func TestBatchedSends(t *testing.T) {
 				return consumer.count(judgeID, "video") > 20 && judge.count(consumerID, "audio") > 20
 			})
 			s := th.Srv.SendStats()
+			if tc.direct {
+				if s != (hearing.SendStats{}) {
+					t.Fatalf("send stats %+v with direct sends, want none", s)
+				}
+				return
+			}
 			received := uint64(consumer.count(judgeID, "video") + judge.count(consumerID, "audio"))
 			if s.Sent < received || s.Batches == 0 || s.Batches > s.Sent {
 				t.Fatalf("send stats %+v: want at least the %d media packets the clients got, in at most as many batches", s, received)

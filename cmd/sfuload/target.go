@@ -29,11 +29,13 @@ import (
 // it): a crashed parent leaves no server behind.
 const childEnv = "SFULOAD_CHILD"
 
-// childMain runs the child named by mode ("sfu" or "relay").
+// childMain runs the child named by mode ("sfu", "sfu-direct" or "relay").
 func childMain(mode string) error {
 	switch mode {
 	case "sfu":
-		return sfuChild()
+		return sfuChild(false)
+	case "sfu-direct":
+		return sfuChild(true)
 	case "relay":
 		return relayChild()
 	}
@@ -44,12 +46,12 @@ func childMain(mode string) error {
 // (one UDP port for every room), with its signalling WebSocket at /ws, a
 // token endpoint at /token for the load generator (the court's role in
 // production) and pprof at /debug/pprof. It listens on loopback only.
-func sfuChild() error {
+func sfuChild(direct bool) error {
 	key := make([]byte, 32)
 	rand.Read(key)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	srv, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true, TCPPort: -1,
-		Logger: log}, hearing.Hooks{})
+		DirectSends: direct, Logger: log}, hearing.Hooks{})
 	if err != nil {
 		return err
 	}
