@@ -86,9 +86,10 @@ func sfuChild(direct bool) error {
 	go http.Serve(ln, nil)
 	fmt.Printf("ready %s\n", ln.Addr())
 	io.Copy(io.Discard, os.Stdin) // until the parent lets go
-	st := srv.SendStats()
-	fmt.Fprintf(os.Stderr, "sfu child: sent %d datagrams in %d sendmmsg calls (%.1f per call), %d dropped (queue full), %d failed\n",
-		st.Sent, st.Batches, float64(st.Sent)/float64(max(st.Batches, 1)), st.Dropped, st.Failed)
+	if st := srv.SendStats(); st.Batches > 0 {
+		fmt.Fprintf(os.Stderr, "sfu child: sent %d datagrams in %d sendmmsg calls (%.1f per call), %d dropped (queue full), %d failed\n",
+			st.Sent, st.Batches, float64(st.Sent)/float64(st.Batches), st.Dropped, st.Failed)
+	}
 	return nil
 }
 
