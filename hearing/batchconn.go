@@ -17,9 +17,12 @@ import (
 
 // batchConn is the media UDP socket as the ICE mux sees it. Forwarding
 // sends each packet once per subscriber, and one sendto system call per
-// datagram was about half the SFU's CPU (docs/benchmarks.md). So WriteTo
-// does not send: it copies the datagram into a pooled buffer and queues it,
-// and the queue is sent with sendmmsg, up to maxBatch datagrams a call.
+// datagram was about half the SFU's CPU. So WriteTo does not send: it
+// copies the datagram into a pooled buffer and queues it, and the queue is
+// sent with sendmmsg, up to maxBatch datagrams a call. (Measured on
+// loopback, that saves only about 7% of a send: the kernel's work per
+// datagram, not the system call, is most of it; docs/benchmarks.md. The
+// bounded queue is the other gain.)
 //
 // Who sends: a sender goroutine, woken when the queue becomes non-empty;
 // it never waits for a batch to fill, so an idle server adds no latency,
@@ -32,8 +35,9 @@ import (
 // One flusher at a time (flushing), each taking the whole queue, keeps the
 // datagrams in order.
 //
-// The queue is bounded: when it is full (several cores writing faster than
-// the kernel takes), datagrams are dropped and counted, as a full socket
+// The queue is bounded: when it is full (writers on other cores, or given
+// the core while a flusher is inside a long sendmmsg, faster than the
+// kernel takes them), datagrams are dropped and counted, as a full socket
 // buffer would drop them, instead of memory growing with the backlog.
 //
 // Reads go straight to the socket. batchConn implements pion's
