@@ -61,10 +61,12 @@ type Config struct {
 	// participant so (`recording: true`), and the room page shows it.
 	Recording bool
 
-	// DirectSends sends each media datagram with its own system call, as
-	// pion does, instead of queuing and batching them (hearing/batchconn.go):
-	// for comparison (cmd/sfuload -modes sfu,sfu-direct) and as a fallback.
-	DirectSends bool
+	// BatchSends queues media datagrams and sends them with sendmmsg
+	// (hearing/batchconn.go) instead of one system call each, as pion does.
+	// Off by default: on a shared 2-core machine it did not lower the CPU
+	// per packet measurably and lost more packets at saturation
+	// (docs/benchmarks.md); cmd/sfuload -modes sfu,sfu-batched compares.
+	BatchSends bool
 
 	Logger *slog.Logger
 }
@@ -109,9 +111,9 @@ func newMedia(cfg *Config) (*media, error) {
 				_ = conn.SetReadBuffer(4 << 20)
 				_ = conn.SetWriteBuffer(4 << 20)
 				m.udpPort = conn.LocalAddr().(*net.UDPAddr).Port
-				// Sends are queued and batched (hearing/batchconn.go).
+				// Sends queued and batched, if asked (hearing/batchconn.go).
 				var pc net.PacketConn = conn
-				if !cfg.DirectSends {
+				if cfg.BatchSends {
 					pc = m.sockets.add(newBatchConn(conn, 0))
 				}
 				m.udp = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), pc)
@@ -121,7 +123,7 @@ func newMedia(cfg *Config) (*media, error) {
 			opts := []ice.UDPMuxFromPortOption{
 				ice.UDPMuxFromPortWithReadBufferSize(4 << 20), ice.UDPMuxFromPortWithWriteBufferSize(4 << 20),
 			}
-			if !cfg.DirectSends {
+			if cfg.BatchSends {
 				// Each socket's sends batched (hearing/batchconn.go).
 				bn, err := newBatchNet(0, &m.sockets)
 				if err != nil {

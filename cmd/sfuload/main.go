@@ -1,7 +1,7 @@
 // Command sfuload measures the capacity of the hearing SFU (hearing/) with
 // pion clients, against a plain UDP relay as the machine's baseline.
 //
-//	sfuload [-rooms 5,10,20,30] [-modes relay,sfu,sfu-direct] [-window 10s] [-warmup 3s]
+//	sfuload [-rooms 5,10,20,30] [-modes relay,sfu,sfu-batched] [-window 10s] [-warmup 3s]
 //	        [-sfu-cpu 0] [-profile FILE -profile-rooms N] [-json FILE]
 //
 // For each room count and each mode, in turn (so the baseline and the SFU
@@ -70,7 +70,7 @@ type options struct {
 func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("sfuload", flag.ContinueOnError)
 	rooms := fs.String("rooms", "5,10,20,30", "room counts to measure, in order")
-	modes := fs.String("modes", "relay,sfu", "servers to measure at each room count: relay (the baseline), sfu, sfu-direct (the SFU without batched sends)")
+	modes := fs.String("modes", "relay,sfu", "servers to measure at each room count: relay (the baseline), sfu, sfu-batched (the SFU with Config.BatchSends)")
 	var o options
 	fs.DurationVar(&o.window, "window", 10*time.Second, "measured time per step")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "time between all media flowing and the window")
@@ -89,8 +89,8 @@ func run(args []string, out io.Writer) error {
 		o.rooms = append(o.rooms, n)
 	}
 	for _, m := range strings.Split(*modes, ",") {
-		if m != "relay" && m != "sfu" && m != "sfu-direct" {
-			return fmt.Errorf("bad mode %q (relay, sfu, sfu-direct)", m)
+		if m != "relay" && m != "sfu" && m != "sfu-batched" {
+			return fmt.Errorf("bad mode %q (relay, sfu, sfu-batched)", m)
 		}
 		o.modes = append(o.modes, m)
 	}

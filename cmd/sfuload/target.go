@@ -29,12 +29,12 @@ import (
 // it): a crashed parent leaves no server behind.
 const childEnv = "SFULOAD_CHILD"
 
-// childMain runs the child named by mode ("sfu", "sfu-direct" or "relay").
+// childMain runs the child named by mode ("sfu", "sfu-batched" or "relay").
 func childMain(mode string) error {
 	switch mode {
 	case "sfu":
 		return sfuChild(false)
-	case "sfu-direct":
+	case "sfu-batched":
 		return sfuChild(true)
 	case "relay":
 		return relayChild()
@@ -46,12 +46,12 @@ func childMain(mode string) error {
 // (one UDP port for every room), with its signalling WebSocket at /ws, a
 // token endpoint at /token for the load generator (the court's role in
 // production) and pprof at /debug/pprof. It listens on loopback only.
-func sfuChild(direct bool) error {
+func sfuChild(batched bool) error {
 	key := make([]byte, 32)
 	rand.Read(key)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	srv, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true, TCPPort: -1,
-		DirectSends: direct, Logger: log}, hearing.Hooks{})
+		BatchSends: batched, Logger: log}, hearing.Hooks{})
 	if err != nil {
 		return err
 	}
