@@ -68,6 +68,13 @@ type Config struct {
 	// participant so (`recording: true`), and the room page shows it.
 	Recording bool
 
+	// BatchSends queues media datagrams and sends them with sendmmsg
+	// (hearing/batchconn.go) instead of one system call each, as pion does.
+	// Off by default: on a shared 2-core machine it did not lower the CPU
+	// per packet measurably and lost more packets at saturation
+	// (docs/benchmarks.md); cmd/sfuload -modes sfu,sfu-batched compares.
+	BatchSends bool
+
 	Logger *slog.Logger
 }
 
@@ -83,6 +90,7 @@ type media struct {
 	turn    *turn.Server
 	udpPort int
 	tcpPort int
+	sockets batchSockets // the UDP sockets, batching their sends
 }
 
 func newMedia(cfg *Config) (*media, error) {
@@ -110,12 +118,25 @@ func newMedia(cfg *Config) (*media, error) {
 				_ = conn.SetReadBuffer(4 << 20)
 				_ = conn.SetWriteBuffer(4 << 20)
 				m.udpPort = conn.LocalAddr().(*net.UDPAddr).Port
-				m.udp = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), conn)
+				// Sends queued and batched, if asked (hearing/batchconn.go).
+				var pc net.PacketConn = conn
+				if cfg.BatchSends {
+					pc = m.sockets.add(newBatchConn(conn, 0))
+				}
+				m.udp = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), pc)
 			}
 		} else {
 			var mux *ice.MultiUDPMuxDefault
 			opts := []ice.UDPMuxFromPortOption{
 				ice.UDPMuxFromPortWithReadBufferSize(4 << 20), ice.UDPMuxFromPortWithWriteBufferSize(4 << 20),
+			}
+			if cfg.BatchSends {
+				// Each socket's sends batched (hearing/batchconn.go).
+				bn, err := newBatchNet(0, &m.sockets)
+				if err != nil {
+					return nil, fmt.Errorf("hearing: media UDP port: %w", err)
+				}
+				opts = append(opts, ice.UDPMuxFromPortWithNet(bn))
 			}
 			if cfg.Loopback {
 				opts = append(opts, ice.UDPMuxFromPortWithLoopback())

@@ -1,7 +1,7 @@
 // Command sfuload measures the capacity of the hearing SFU (hearing/) with
 // pion clients, against a plain UDP relay as the machine's baseline.
 //
-//	sfuload [-rooms 5,10,20,30] [-modes relay,sfu] [-window 10s] [-warmup 3s]
+//	sfuload [-rooms 5,10,20,30] [-modes relay,sfu,sfu-batched] [-window 10s] [-warmup 3s]
 //	        [-sfu-cpu 0] [-profile FILE -profile-rooms N] [-json FILE]
 //	        [-max-participants N]
 //
@@ -79,7 +79,7 @@ type options struct {
 func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("sfuload", flag.ContinueOnError)
 	rooms := fs.String("rooms", "5,10,20,30", "room counts to measure, in order")
-	modes := fs.String("modes", "relay,sfu", "servers to measure at each room count: relay (the baseline), sfu")
+	modes := fs.String("modes", "relay,sfu", "servers to measure at each room count: relay (the baseline), sfu, sfu-batched (the SFU with Config.BatchSends)")
 	var o options
 	fs.DurationVar(&o.window, "window", 10*time.Second, "measured time per step")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "time between all media flowing and the window")
@@ -99,8 +99,8 @@ func run(args []string, out io.Writer) error {
 		o.rooms = append(o.rooms, n)
 	}
 	for _, m := range strings.Split(*modes, ",") {
-		if m != "relay" && m != "sfu" {
-			return fmt.Errorf("bad mode %q (relay, sfu)", m)
+		if m != "relay" && m != "sfu" && m != "sfu-batched" {
+			return fmt.Errorf("bad mode %q (relay, sfu, sfu-batched)", m)
 		}
 		o.modes = append(o.modes, m)
 	}
@@ -200,7 +200,7 @@ func step(mode string, rooms int, o options) (result, error) {
 	time.Sleep(o.warmup)
 
 	var prof chan error
-	if mode == "sfu" && o.profile != "" && rooms == o.profileRooms {
+	if mode != "relay" && o.profile != "" && rooms == o.profileRooms {
 		prof = make(chan error, 1)
 		go func() { prof <- fetchProfile(c.addr, o.window, o.profile) }()
 	}

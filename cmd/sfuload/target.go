@@ -32,11 +32,13 @@ const childEnv = "SFULOAD_CHILD"
 // maxPartsEnv passes -max-participants to the SFU child.
 const maxPartsEnv = "SFULOAD_MAX_PARTICIPANTS"
 
-// childMain runs the child named by mode ("sfu" or "relay").
+// childMain runs the child named by mode ("sfu", "sfu-batched" or "relay").
 func childMain(mode string) error {
 	switch mode {
 	case "sfu":
-		return sfuChild()
+		return sfuChild(false)
+	case "sfu-batched":
+		return sfuChild(true)
 	case "relay":
 		return relayChild()
 	}
@@ -47,13 +49,13 @@ func childMain(mode string) error {
 // (one UDP port for every room), with its signalling WebSocket at /ws, a
 // token endpoint at /token for the load generator (the court's role in
 // production) and pprof at /debug/pprof. It listens on loopback only.
-func sfuChild() error {
+func sfuChild(batched bool) error {
 	key := make([]byte, 32)
 	rand.Read(key)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	maxParts, _ := strconv.Atoi(os.Getenv(maxPartsEnv))
 	srv, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true, TCPPort: -1,
-		Logger: log, MaxParticipants: maxParts}, hearing.Hooks{})
+		BatchSends: batched, Logger: log, MaxParticipants: maxParts}, hearing.Hooks{})
 	if err != nil {
 		return err
 	}
@@ -88,6 +90,10 @@ func sfuChild() error {
 	go http.Serve(ln, nil)
 	fmt.Printf("ready %s\n", ln.Addr())
 	io.Copy(io.Discard, os.Stdin) // until the parent lets go
+	if st := srv.SendStats(); st.Batches > 0 {
+		fmt.Fprintf(os.Stderr, "sfu child: sent %d datagrams in %d sendmmsg calls (%.1f per call), %d dropped (queue full), %d failed\n",
+			st.Sent, st.Batches, float64(st.Sent)/float64(st.Batches), st.Dropped, st.Failed)
+	}
 	return nil
 }
 
