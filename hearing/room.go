@@ -30,6 +30,11 @@ type room struct {
 
 	chatRate map[int64]*chatBucket // by user: chatlimit.go
 
+	// recMu orders the chat hook's calls (recordChat); recorded, which it
+	// guards, counts the messages of chat the hook has had.
+	recMu    sync.Mutex
+	recorded int
+
 	screen   atomic.Int64 // user id holding the screen slot, 0 when free
 	stopOnce sync.Once
 	stopTick chan struct{}
@@ -299,9 +304,29 @@ func (r *room) post(p *participant, text string) error {
 	r.mu.Unlock()
 	r.broadcast(Message{Type: TypeChat, Chat: &m}, true)
 	if h := r.s.hooks.OnChat; h != nil {
-		h(r.id, m)
+		r.recordChat(h)
 	}
 	return nil
+}
+
+// recordChat hands the hook every chat message it has not had yet, in the
+// order the room took them. Two posters' calls would otherwise race each
+// other to the record, which must keep the order everyone saw; whichever
+// poster gets recMu first records the other's message too.
+func (r *room) recordChat(h func(int64, ChatMessage)) {
+	r.recMu.Lock()
+	defer r.recMu.Unlock()
+	for {
+		r.mu.Lock()
+		if r.recorded >= len(r.chat) {
+			r.mu.Unlock()
+			return
+		}
+		m := r.chat[r.recorded]
+		r.mu.Unlock()
+		h(r.id, m)
+		r.recorded++
+	}
 }
 
 // setScreen gives p the screen slot (on) or frees it. The judge may free
