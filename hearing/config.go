@@ -70,9 +70,12 @@ type Config struct {
 
 	// BatchSends queues media datagrams and sends them with sendmmsg
 	// (hearing/batchconn.go) instead of one system call each, as pion does.
-	// Off by default: on a shared 2-core machine it did not lower the CPU
-	// per packet measurably and lost more packets at saturation
-	// (docs/benchmarks.md); cmd/sfuload -modes sfu,sfu-batched compares.
+	// It costs about the same CPU per packet, but on a quiet 2-core machine
+	// it halved the median added latency at 10 four-party hearings and cut
+	// the p99 by half or more (docs/benchmarks.md, "quiet machine");
+	// courtd turns it on (-media-batch-sends). At saturation its bounded
+	// queue drops where pion's sends would queue: admission control
+	// (MaxParticipants) keeps a server short of that.
 	BatchSends bool
 
 	Logger *slog.Logger

@@ -35,7 +35,7 @@ func roomServer(t *testing.T) (*testServer, *hearing.Server, *roomlink.Recorder)
 	rand.Read(key)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rec := roomlink.NewRecorder(nil, log)
-	hs, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true, Recording: true}, rec.Hooks())
+	hs, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true, Recording: true, BatchSends: true}, rec.Hooks()) // batched, as courtd runs it
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func wholeServer(t *testing.T) (*testServer, *publication.Service) {
 	rand.Read(key)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rec := roomlink.NewRecorder(nil, log)
-	hs, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true}, rec.Hooks())
+	hs, err := hearing.New(hearing.Config{TokenKey: key, ListenIP: "127.0.0.1", Loopback: true, BatchSends: true}, rec.Hooks()) // batched, as courtd runs it
 	if err != nil {
 		t.Fatal(err)
 	}
