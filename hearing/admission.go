@@ -22,6 +22,15 @@ import (
 // Slots are taken under the room's lock, in the same step that puts the
 // participant in the room: two joins cannot both take the last one.
 //
+// A hearing takes its slots whole (Config.SlotsPerHearing, courtd's
+// -hearing-slots-per-hearing, 3 there: the judge and the two parties): the
+// first to open its room reserves them all, or is refused, and the others of
+// that hearing then find their slots waiting; only people past the
+// reservation (a witness, an agent) take more from the server's pool. A
+// cap counted per person alone turns hearings away half-admitted under load:
+// the claimant in, the merchant refused, the judge's hearing unable to go on.
+// The reservation is held until the room closes.
+//
 // The judge of a running hearing always gets in, even past the cap: a
 // hearing that already holds slots (its parties waiting, or admitted people
 // on their way back) would otherwise be stuck, its waiting room with nobody
@@ -39,16 +48,17 @@ type slots struct {
 	refused int64
 }
 
-// take takes one slot, or reports false when the server is full. force
-// takes it anyway (the judge of a running hearing).
-func (a *slots) take(force bool) bool {
+// take takes n slots, all or none, or reports false when the server has
+// not that many free. force takes them anyway (the judge of a running
+// hearing).
+func (a *slots) take(n int, force bool) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.max > 0 && a.held >= a.max && !force {
+	if a.max > 0 && a.held+n > a.max && !force {
 		a.refused++
 		return false
 	}
-	a.held++
+	a.held += n
 	return true
 }
 
@@ -79,6 +89,7 @@ type Load struct {
 	Rooms           int   // running hearings
 	MaxParticipants int   // 0: no limit
 	MaxRooms        int   // 0: no limit
+	SlotsPerHearing int   // reserved by each hearing when it opens
 	Refused         int64 // joins refused because the server was full, since it started
 }
 
@@ -90,7 +101,7 @@ func (s *Server) Load() Load {
 	s.slots.mu.Lock()
 	defer s.slots.mu.Unlock()
 	return Load{Participants: s.slots.held, Rooms: rooms, MaxParticipants: s.slots.max,
-		MaxRooms: s.slots.maxRooms, Refused: s.slots.refused}
+		MaxRooms: s.slots.maxRooms, SlotsPerHearing: max(s.cfg.SlotsPerHearing, 1), Refused: s.slots.refused}
 }
 
 // roomsFullLocked reports whether a new room may not be opened. Called with
@@ -100,8 +111,9 @@ func (s *Server) roomsFullLocked() bool {
 }
 
 // takeSlotLocked gives p a slot in r, unless its user already holds one
-// there (connected, or admitted and within the rejoin period). Called with
-// r.mu held.
+// there (connected, or admitted and within the rejoin period). A room that
+// holds no slots yet takes its whole reservation first. Called with r.mu
+// held.
 func (r *room) takeSlotLocked(p *participant) error {
 	if _, in := r.parts[p.id]; in {
 		return nil
@@ -109,9 +121,33 @@ func (r *room) takeSlotLocked(p *participant) error {
 	if _, kept := r.keep[p.id]; kept {
 		return nil
 	}
+	need := len(r.parts) + len(r.keep) + 1
+	if need <= r.held {
+		return nil // a reserved slot is free
+	}
+	n := need - r.held
+	if r.held == 0 {
+		n = max(n, r.s.cfg.SlotsPerHearing)
+	}
 	running := len(r.parts)+len(r.keep) > 0
-	if !r.s.slots.take(p.role == court.RoleJudge && running) {
+	if !r.s.slots.take(n, p.role == court.RoleJudge && running) {
 		return errFull()
 	}
+	r.held += n
 	return nil
+}
+
+// trimSlotsLocked gives back the slots r holds past what it needs: its
+// people (connected, or admitted and within the rejoin period), and at
+// least its reservation while it is open. Called with r.mu held, after
+// anyone left.
+func (r *room) trimSlotsLocked() {
+	want := len(r.parts) + len(r.keep)
+	if !r.closed {
+		want = max(want, r.s.cfg.SlotsPerHearing)
+	}
+	if r.held > want {
+		r.s.slots.release(r.held - want)
+		r.held = want
+	}
 }

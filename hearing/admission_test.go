@@ -150,3 +150,40 @@ func TestAdmissionJudge(t *testing.T) {
 	in, _ := join(t, rooms, 2, consumerID, court.RoleClaimant) // an open hearing still takes people
 	defer in.close()
 }
+
+// TestAdmissionReserve: with SlotsPerHearing, the first to open a hearing
+// reserves its slots whole, so the others of that hearing get in on a full
+// server while a new hearing is refused; someone past the reservation takes
+// from the pool like anyone; the room gives everything back when it closes.
+func TestAdmissionReserve(t *testing.T) {
+	th := mustHearing(t, func(c *hearing.Config) { c.MaxParticipants = 6; c.SlotsPerHearing = 3 })
+	a, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
+	defer a.close()
+	wantLoad(t, th, "the first of hearing A reserves its three", 3, 1, 0)
+	b, _ := join(t, th, hearingID+1, consumerID, court.RoleClaimant)
+	wantLoad(t, th, "hearing B reserves three more: full", 6, 2, 0)
+	refused(t, th, "a party of hearing C", hearingID+2, 20, court.RoleClaimant)
+	refused(t, th, "the judge of hearing C", hearingID+2, 21, court.RoleJudge)
+
+	// Hearing A's judge and merchant find their slots waiting.
+	judge, jm := join(t, th, hearingID, judgeID, court.RoleJudge)
+	defer judge.close()
+	merchant, mm := join(t, th, hearingID, merchantID, court.RoleMerchant)
+	defer merchant.close()
+	if jm.Type != hearing.TypeJoined || mm.Type != hearing.TypeJoined {
+		t.Fatalf("hearing A's judge and merchant on a full server: got %s and %s, want joined", jm.Type, mm.Type)
+	}
+	wantLoad(t, th, "hearing A whole", 6, 2, 2)
+	refused(t, th, "a fourth person in hearing A (past its reservation)", hearingID, 22, court.RoleClaimant)
+
+	// Hearing B's only party leaves: its room closes and gives its
+	// reservation back, and hearing C opens.
+	b.close()
+	wantLoad(t, th, "hearing B closed", 3, 1, 3)
+	c, cm := join(t, th, hearingID+2, 20, court.RoleClaimant)
+	defer c.close()
+	if cm.Type != hearing.TypeJoined {
+		t.Fatalf("hearing C after B closed: got %s, want joined", cm.Type)
+	}
+	wantLoad(t, th, "hearings A and C", 6, 2, 3)
+}

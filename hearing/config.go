@@ -62,6 +62,10 @@ type Config struct {
 	// means no limit. See admission.go.
 	MaxParticipants int
 	MaxRooms        int
+	// SlotsPerHearing is how many of MaxParticipants a hearing reserves
+	// when its room opens, so that hearings are taken in whole (see
+	// admission.go). Zero or one: each person takes a slot as they come.
+	SlotsPerHearing int
 
 	// Recording says the hearings are recorded (hearing/record, wired by
 	// the caller to Hooks.OnTrack): the joined message tells every

@@ -30,6 +30,10 @@ type room struct {
 
 	chatRate map[int64]*chatBucket // by user: chatlimit.go
 
+	// held is the number of admission slots the room holds (admission.go);
+	// guarded by mu.
+	held int
+
 	// recMu orders the chat hook's calls (recordChat); recorded, which it
 	// guards, counts the messages of chat the hook has had.
 	recMu    sync.Mutex
@@ -65,14 +69,11 @@ func (r *room) tick() {
 		changed := false
 		r.s.mu.Lock()
 		r.mu.Lock()
-		expired := 0
 		for id, until := range r.keep {
 			if now.After(until) {
 				delete(r.keep, id)
-				expired++
 			}
 		}
-		r.s.slots.release(expired)
 		for id, p := range r.parts {
 			talking := p.admitted && !p.mutedAudio.Load() && now.Sub(time.Unix(0, p.lastSound.Load())) < speakingHold
 			if talking != r.talking[id] {
@@ -87,6 +88,7 @@ func (r *room) tick() {
 				delete(r.s.rooms, r.id)
 			}
 		}
+		r.trimSlotsLocked()
 		r.mu.Unlock()
 		r.s.mu.Unlock()
 		if empty {
@@ -176,9 +178,8 @@ func (r *room) leave(p *participant) {
 		delete(r.talking, p.id)
 		if p.admitted && !p.removed && !r.ended {
 			r.keep[p.id] = time.Now().Add(r.s.cfg.Rejoin) // keeps its slot
-		} else {
-			r.s.slots.release(1)
 		}
+		r.trimSlotsLocked()
 	}
 	r.mu.Unlock()
 	if current {
@@ -264,8 +265,8 @@ func (r *room) end(by int64) {
 	}
 	rec := Record{Hearing: r.id, Started: r.started, Ended: time.Now().UTC(), EndedBy: by,
 		Chat: append([]ChatMessage(nil), r.chat...)}
-	r.s.slots.release(len(r.keep)) // nobody comes back to an ended hearing
-	r.keep = map[int64]time.Time{}
+	r.keep = map[int64]time.Time{} // nobody comes back to an ended hearing
+	r.trimSlotsLocked()
 	r.mu.Unlock()
 
 	r.s.mu.Lock()

@@ -26,6 +26,7 @@ type mediaFlags struct {
 
 	MaxParticipants int
 	MaxRooms        int
+	SlotsPerHearing int
 	BatchSends      bool
 }
 
@@ -50,6 +51,8 @@ func (f *mediaFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.MaxParticipants, "hearing-max-participants", DefaultMaxParticipants,
 		"most people in all hearings together; a join past it is refused as 'server full' (0: no limit)")
 	fs.IntVar(&f.MaxRooms, "hearing-max-rooms", 0, "most hearings running at once (0: no limit but the participants')")
+	fs.IntVar(&f.SlotsPerHearing, "hearing-slots-per-hearing", 3,
+		"participant slots a hearing reserves when it opens (the judge and two parties), so hearings are admitted whole")
 	fs.BoolVar(&f.BatchSends, "media-batch-sends", true, "send media datagrams in batches (sendmmsg): lower latency under load; false: one system call each")
 }
 
@@ -64,6 +67,9 @@ func (f *mediaFlags) check() error {
 	}
 	if f.MaxParticipants < 0 || f.MaxRooms < 0 {
 		return errors.New("-hearing-max-participants and -hearing-max-rooms take 0 (no limit) or more")
+	}
+	if f.SlotsPerHearing < 1 || f.SlotsPerHearing > 50 {
+		return errors.New("-hearing-slots-per-hearing takes 1 to 50")
 	}
 	if f.TURNPort > 0 && f.TURNSecret == "" {
 		return errors.New("-turn-port needs -turn-secret")
@@ -87,6 +93,7 @@ func (f *mediaFlags) open(log *slog.Logger, hooks hearing.Hooks, recording bool)
 		TokenKey: key, ListenIP: f.ListenIP, UDPPort: f.UDPPort, TCPPort: f.TCPPort, PublicIPs: public,
 		Loopback: f.Loopback, TURNPort: f.TURNPort, TURNSecret: f.TURNSecret, TURNRealm: f.TURNRealm,
 		TURNRelayIP: relay, Logger: log, Recording: recording,
-		MaxParticipants: f.MaxParticipants, MaxRooms: f.MaxRooms, BatchSends: f.BatchSends,
+		MaxParticipants: f.MaxParticipants, MaxRooms: f.MaxRooms, SlotsPerHearing: f.SlotsPerHearing,
+		BatchSends: f.BatchSends,
 	}, hooks)
 }

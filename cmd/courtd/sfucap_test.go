@@ -23,11 +23,12 @@ func TestHearingCapFlags(t *testing.T) {
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	if f.MaxParticipants != DefaultMaxParticipants || DefaultMaxParticipants != 48 || f.MaxRooms != 0 {
-		t.Errorf("defaults: got %d participants, %d rooms; want 48 and 0", f.MaxParticipants, f.MaxRooms)
+	if f.MaxParticipants != DefaultMaxParticipants || DefaultMaxParticipants != 48 || f.MaxRooms != 0 || f.SlotsPerHearing != 3 {
+		t.Errorf("defaults: got %d participants, %d rooms, %d per hearing; want 48, 0 and 3", f.MaxParticipants, f.MaxRooms, f.SlotsPerHearing)
 	}
 	t.Setenv("COURT_HEARING_MAX_PARTICIPANTS", "7")
 	t.Setenv("COURT_HEARING_MAX_ROOMS", "3")
+	t.Setenv("COURT_HEARING_SLOTS_PER_HEARING", "4")
 	if err := envFlags(fs); err != nil {
 		t.Fatal(err)
 	}
@@ -37,15 +38,15 @@ func TestHearingCapFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if l := srv.Load(); l.MaxParticipants != 7 || l.MaxRooms != 3 {
-		t.Errorf("from the environment: got caps %d and %d, want 7 and 3", l.MaxParticipants, l.MaxRooms)
+	if l := srv.Load(); l.MaxParticipants != 7 || l.MaxRooms != 3 || l.SlotsPerHearing != 4 {
+		t.Errorf("from the environment: got caps %d and %d, %d per hearing; want 7, 3 and 4", l.MaxParticipants, l.MaxRooms, l.SlotsPerHearing)
 	}
 
 	dir := filepath.Join(t.TempDir(), "data")
-	for _, args := range [][]string{{"-hearing-max-participants", "-1"}, {"-hearing-max-rooms", "-2"}} {
+	for _, args := range [][]string{{"-hearing-max-participants", "-1"}, {"-hearing-max-rooms", "-2"}, {"-hearing-slots-per-hearing", "0"}} {
 		var errb bytes.Buffer
 		args = append([]string{"serve", "-data", dir, "-hearings"}, args...)
-		if code := run(context.Background(), args, strings.NewReader(""), io.Discard, &errb); code != 1 || !strings.Contains(errb.String(), "hearing-max") {
+		if code := run(context.Background(), args, strings.NewReader(""), io.Discard, &errb); code != 1 || !strings.Contains(errb.String(), "-hearing-") {
 			t.Errorf("%v: got %d %q, want 1 with a message", args, code, errb.String())
 		}
 	}
