@@ -39,6 +39,8 @@ type room struct {
 	recMu    sync.Mutex
 	recorded int
 
+	historyOnce sync.Once // loadHistory
+
 	screen   atomic.Int64 // user id holding the screen slot, 0 when free
 	stopOnce sync.Once
 	stopTick chan struct{}
@@ -114,6 +116,7 @@ const speakingHold = 600 * time.Millisecond
 // admitted and left less than Config.Rejoin ago; otherwise in the waiting
 // room. A second connection of the same user replaces the first.
 func (r *room) join(p *participant) error {
+	r.historyOnce.Do(r.loadHistory)
 	r.mu.Lock()
 	if r.ended {
 		r.mu.Unlock()
@@ -308,6 +311,27 @@ func (r *room) post(p *participant, text string) error {
 		r.recordChat(h)
 	}
 	return nil
+}
+
+// loadHistory puts the chat already on the record (Hooks.ChatHistory)
+// before the room's own, once, before anyone is in the room: a server
+// restarted during a hearing shows its people what was said before. The
+// messages count as recorded.
+func (r *room) loadHistory() {
+	h := r.s.hooks.ChatHistory
+	if h == nil {
+		return
+	}
+	old := h(r.id)
+	if len(old) == 0 {
+		return
+	}
+	r.recMu.Lock()
+	defer r.recMu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.chat = append(old[:len(old):len(old)], r.chat...)
+	r.recorded += len(old)
 }
 
 // recordChat hands the hook every chat message it has not had yet, in the

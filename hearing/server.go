@@ -31,6 +31,11 @@ type Hooks struct {
 	OnLeave func(hearingID int64, p Presence, at time.Time)
 	// OnChat: a chat message was posted.
 	OnChat func(hearingID int64, m ChatMessage)
+	// ChatHistory: the chat of a hearing already on the record when its
+	// room opens (a room reopened after a restart of the server). The room
+	// shows it to those it admits, before its own, and does not report it
+	// to OnChat again.
+	ChatHistory func(hearingID int64) []ChatMessage
 	// OnEnd: the hearing ended; the record holds its chat.
 	OnEnd func(r Record)
 	// OnTrack: a participant started publishing a track (kind "audio",

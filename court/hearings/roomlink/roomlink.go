@@ -79,7 +79,7 @@ func NewRecorder(svc *hearings.Service, log *slog.Logger) *Recorder {
 
 // Hooks returns the media server's hooks.
 func (r *Recorder) Hooks() hearing.Hooks {
-	return hearing.Hooks{OnAdmit: r.onAdmit, OnLeave: r.onLeave, OnChat: r.onChat, OnEnd: r.onEnd}
+	return hearing.Hooks{OnAdmit: r.onAdmit, OnLeave: r.onLeave, OnChat: r.onChat, ChatHistory: r.chatHistory, OnEnd: r.onEnd}
 }
 
 const recordTimeout = 5 * time.Second
