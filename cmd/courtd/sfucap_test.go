@@ -13,7 +13,7 @@ import (
 	"github.com/shangcheng-court/courtd/hearing"
 )
 
-// TestHearingCapFlags: -hearing-max-participants defaults to 48, is read
+// TestHearingCapFlags: -hearing-max-participants defaults to 80, is read
 // from COURT_HEARING_MAX_PARTICIPANTS, reaches the hearing server, and a
 // negative cap stops the start with a message.
 func TestHearingCapFlags(t *testing.T) {
@@ -23,8 +23,8 @@ func TestHearingCapFlags(t *testing.T) {
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	if f.MaxParticipants != DefaultMaxParticipants || DefaultMaxParticipants != 48 || f.MaxRooms != 0 || f.SlotsPerHearing != 3 {
-		t.Errorf("defaults: got %d participants, %d rooms, %d per hearing; want 48, 0 and 3", f.MaxParticipants, f.MaxRooms, f.SlotsPerHearing)
+	if f.MaxParticipants != DefaultMaxParticipants || DefaultMaxParticipants != 80 || f.MaxRooms != 0 || f.SlotsPerHearing != 3 {
+		t.Errorf("defaults: got %d participants, %d rooms, %d per hearing; want 80, 0 and 3", f.MaxParticipants, f.MaxRooms, f.SlotsPerHearing)
 	}
 	t.Setenv("COURT_HEARING_MAX_PARTICIPANTS", "7")
 	t.Setenv("COURT_HEARING_MAX_ROOMS", "3")
