@@ -384,6 +384,19 @@ func (c *client) total() int64 {
 	return t
 }
 
+// admitted joins the judge and the consumer to the hearing, admits the
+// consumer, and returns both; they are closed when the test ends.
+func admitted(t *testing.T, th *testHearing) (judge, consumer *client) {
+	t.Helper()
+	judge, _ = join(t, th, hearingID, judgeID, court.RoleJudge)
+	t.Cleanup(judge.close)
+	consumer, _ = join(t, th, hearingID, consumerID, court.RoleClaimant)
+	t.Cleanup(consumer.close)
+	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
+	consumer.waitFor(isEvent(hearing.EventAdmitted))
+	return judge, consumer
+}
+
 // waitFor returns the first message (from now on) satisfying ok.
 func (c *client) waitFor(ok func(hearing.Message) bool) hearing.Message {
 	c.tb.Helper()
