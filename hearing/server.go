@@ -101,6 +101,11 @@ func (s *Server) IssueToken(hearingID, userID int64, role court.Role, name strin
 	return s.tokens.Issue(hearingID, userID, role, name)
 }
 
+// IssueTokenUntil is IssueToken, also returning when the token expires.
+func (s *Server) IssueTokenUntil(hearingID, userID int64, role court.Role, name string) (string, time.Time, error) {
+	return s.tokens.IssueUntil(hearingID, userID, role, name)
+}
+
 // Ports returns the media ports in use (useful when the config asked for 0).
 func (s *Server) Ports() (udp, tcp int) { return s.media.udpPort, s.media.tcpPort }
 
