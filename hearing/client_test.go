@@ -314,16 +314,7 @@ func (c *client) publish(screen bool) {
 	c.mu.Lock()
 	c.pub = pc
 	c.mu.Unlock()
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		c.tb.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		c.tb.Fatal(err)
-	}
-	<-gathered
-	c.send(hearing.Message{Type: hearing.TypeOffer, PC: hearing.PCPublish, SDP: pc.LocalDescription()})
+	c.offerPublish(pc, nil)
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -496,7 +487,14 @@ func (c *client) restartPublish() {
 	c.mu.Lock()
 	pc := c.pub
 	c.mu.Unlock()
-	offer, err := pc.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
+	c.offerPublish(pc, &webrtc.OfferOptions{ICERestart: true})
+}
+
+// offerPublish sends an offer of the publish connection pc, with its
+// candidates gathered.
+func (c *client) offerPublish(pc *webrtc.PeerConnection, opts *webrtc.OfferOptions) {
+	c.tb.Helper()
+	offer, err := pc.CreateOffer(opts)
 	if err != nil {
 		c.tb.Fatal(err)
 	}
