@@ -3,7 +3,6 @@ package hearing_test
 import (
 	"crypto/rand"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,14 +12,13 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
-	"github.com/pion/ice/v4"
-	"github.com/pion/logging"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/hearing"
+	"github.com/shangcheng-court/courtd/hearing/hearingtest"
 )
 
 // testHearing is a hearing server on loopback, signalling over a real
@@ -113,17 +111,7 @@ func (th *testHearing) token(tb testing.TB, hearingID, user int64, role court.Ro
 // clientAPI is the WebRTC stack of the test clients: loopback only, no mDNS,
 // UDP unless other network types are given.
 func clientAPI(tb testing.TB, networks ...webrtc.NetworkType) *webrtc.API {
-	if len(networks) == 0 {
-		networks = []webrtc.NetworkType{webrtc.NetworkTypeUDP4}
-	}
-	var se webrtc.SettingEngine
-	lf := logging.NewDefaultLoggerFactory()
-	lf.DefaultLogLevel = logging.LogLevelError
-	se.LoggerFactory = lf
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes(networks)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se := hearingtest.Loopback(networks...)
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterDefaultCodecs(); err != nil {
 		tb.Fatal(err)
@@ -326,16 +314,7 @@ func (c *client) publish(screen bool) {
 	c.mu.Lock()
 	c.pub = pc
 	c.mu.Unlock()
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		c.tb.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		c.tb.Fatal(err)
-	}
-	<-gathered
-	c.send(hearing.Message{Type: hearing.TypeOffer, PC: hearing.PCPublish, SDP: pc.LocalDescription()})
+	c.offerPublish(pc, nil)
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -384,23 +363,23 @@ func (c *client) total() int64 {
 	return t
 }
 
+// admitted joins the judge and the consumer to the hearing, admits the
+// consumer, and returns both; they are closed when the test ends.
+func admitted(t *testing.T, th *testHearing) (judge, consumer *client) {
+	t.Helper()
+	judge, _ = join(t, th, hearingID, judgeID, court.RoleJudge)
+	t.Cleanup(judge.close)
+	consumer, _ = join(t, th, hearingID, consumerID, court.RoleClaimant)
+	t.Cleanup(consumer.close)
+	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
+	consumer.waitFor(isEvent(hearing.EventAdmitted))
+	return judge, consumer
+}
+
 // waitFor returns the first message (from now on) satisfying ok.
 func (c *client) waitFor(ok func(hearing.Message) bool) hearing.Message {
 	c.tb.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case m, open := <-c.msgs:
-			if !open {
-				c.tb.Fatalf("connection closed while waiting")
-			}
-			if ok(m) {
-				return m
-			}
-		case <-timeout:
-			c.tb.Fatalf("timed out waiting for a message")
-		}
-	}
+	return hearingtest.WaitFor(c.tb, c.msgs, ok)
 }
 
 // waitClosed waits until the server closes the WebSocket.
@@ -508,7 +487,14 @@ func (c *client) restartPublish() {
 	c.mu.Lock()
 	pc := c.pub
 	c.mu.Unlock()
-	offer, err := pc.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
+	c.offerPublish(pc, &webrtc.OfferOptions{ICERestart: true})
+}
+
+// offerPublish sends an offer of the publish connection pc, with its
+// candidates gathered.
+func (c *client) offerPublish(pc *webrtc.PeerConnection, opts *webrtc.OfferOptions) {
+	c.tb.Helper()
+	offer, err := pc.CreateOffer(opts)
 	if err != nil {
 		c.tb.Fatal(err)
 	}

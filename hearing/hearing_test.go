@@ -335,12 +335,7 @@ func TestReconnect(t *testing.T) {
 // screen track reaches the others only while it holds it.
 func TestScreenShare(t *testing.T) {
 	th := mustHearing(t, nil)
-	judge, _ := join(t, th, hearingID, judgeID, court.RoleJudge)
-	defer judge.close()
-	consumer, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
-	defer consumer.close()
-	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
-	consumer.waitFor(isEvent(hearing.EventAdmitted))
+	judge, consumer := admitted(t, th)
 	judge.publish(false)
 	consumer.send(hearing.Message{Type: hearing.TypeScreen, On: true})
 	consumer.waitFor(func(m hearing.Message) bool {
@@ -434,12 +429,7 @@ func heapInUse() uint64 {
 // carries: a loud publisher is speaking, a silent one is not.
 func TestSpeaking(t *testing.T) {
 	th := mustHearing(t, nil)
-	judge, _ := join(t, th, hearingID, judgeID, court.RoleJudge)
-	defer judge.close()
-	consumer, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
-	defer consumer.close()
-	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
-	consumer.waitFor(isEvent(hearing.EventAdmitted))
+	judge, consumer := admitted(t, th)
 	judge.level = 20     // -20 dBov: talking
 	consumer.level = 127 // silence
 	judge.publish(false)
@@ -532,12 +522,7 @@ func freeUDPPort(t *testing.T) int {
 // as after a change of network) and media keeps flowing.
 func TestICERestart(t *testing.T) {
 	th := mustHearing(t, nil)
-	judge, _ := join(t, th, hearingID, judgeID, court.RoleJudge)
-	defer judge.close()
-	consumer, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
-	defer consumer.close()
-	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
-	consumer.waitFor(isEvent(hearing.EventAdmitted))
+	judge, consumer := admitted(t, th)
 	judge.publish(false)
 	consumer.publish(false)
 	eventually(t, "media both ways", func() bool {
@@ -565,12 +550,7 @@ func TestAllInterfaces(t *testing.T) {
 	if udp, tcp := th.Srv.Ports(); udp == 0 || tcp == 0 {
 		t.Fatalf("ports: got UDP %d, TCP %d", udp, tcp)
 	}
-	judge, _ := join(t, th, hearingID, judgeID, court.RoleJudge)
-	defer judge.close()
-	consumer, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
-	defer consumer.close()
-	judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
-	consumer.waitFor(isEvent(hearing.EventAdmitted))
+	judge, consumer := admitted(t, th)
 	judge.publish(false)
 	consumer.publish(false)
 	eventually(t, "media both ways", func() bool {

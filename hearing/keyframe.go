@@ -5,9 +5,7 @@ package hearing
 // most one a second per track). The recorder calls it when a recording
 // starts and after it lost packets.
 func (s *Server) RequestKeyframe(hearingID, userID int64) {
-	s.mu.Lock()
-	r := s.rooms[hearingID]
-	s.mu.Unlock()
+	r := s.running(hearingID)
 	if r == nil {
 		return
 	}

@@ -572,6 +572,7 @@ type pubTrack struct {
 	levelExt uint8 // audio level header extension id, 0 when not negotiated
 	tap      func(*rtp.Packet)
 	lastPLI  atomic.Int64
+	retrying atomic.Bool // a keyframe retry is scheduled (keyframeSoon)
 }
 
 var trackSeq atomic.Int64

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/hearing"
 )
 
@@ -19,12 +18,7 @@ func TestBatchedSends(t *testing.T) {
 	}{{"127.0.0.1", true}, {"", true}, {"127.0.0.1", false}, {"", false}} {
 		t.Run(fmt.Sprintf("listen=%s,batched=%v", tc.listen, tc.batched), func(t *testing.T) {
 			th := mustHearing(t, func(c *hearing.Config) { c.ListenIP, c.BatchSends = tc.listen, tc.batched })
-			judge, _ := join(t, th, hearingID, judgeID, court.RoleJudge)
-			defer judge.close()
-			consumer, _ := join(t, th, hearingID, consumerID, court.RoleClaimant)
-			defer consumer.close()
-			judge.send(hearing.Message{Type: hearing.TypeAdmit, All: true})
-			consumer.waitFor(isEvent(hearing.EventAdmitted))
+			judge, consumer := admitted(t, th)
 			judge.publish(false)
 			consumer.publish(false)
 			eventually(t, "media both ways", func() bool {

@@ -101,15 +101,25 @@ func (s *Server) IssueToken(hearingID, userID int64, role court.Role, name strin
 	return s.tokens.Issue(hearingID, userID, role, name)
 }
 
+// IssueTokenUntil is IssueToken, also returning when the token expires.
+func (s *Server) IssueTokenUntil(hearingID, userID int64, role court.Role, name string) (string, time.Time, error) {
+	return s.tokens.IssueUntil(hearingID, userID, role, name)
+}
+
 // Ports returns the media ports in use (useful when the config asked for 0).
 func (s *Server) Ports() (udp, tcp int) { return s.media.udpPort, s.media.tcpPort }
+
+// running returns the room of hearingID, nil when it is not running.
+func (s *Server) running(hearingID int64) *room {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rooms[hearingID]
+}
 
 // End ends a hearing from the court side; it is a no-op for a hearing that
 // is not running.
 func (s *Server) End(hearingID int64) {
-	s.mu.Lock()
-	r := s.rooms[hearingID]
-	s.mu.Unlock()
+	r := s.running(hearingID)
 	if r != nil {
 		r.end(0)
 	}
@@ -117,9 +127,7 @@ func (s *Server) End(hearingID int64) {
 
 // Chat returns a copy of the chat so far of a running hearing.
 func (s *Server) Chat(hearingID int64) []ChatMessage {
-	s.mu.Lock()
-	r := s.rooms[hearingID]
-	s.mu.Unlock()
+	r := s.running(hearingID)
 	if r == nil {
 		return nil
 	}
@@ -131,9 +139,7 @@ func (s *Server) Chat(hearingID int64) []ChatMessage {
 // Presence returns who is in a running hearing (admitted or waiting), for
 // the court's pages; nil when the hearing is not running.
 func (s *Server) Presence(hearingID int64) []Presence {
-	s.mu.Lock()
-	r := s.rooms[hearingID]
-	s.mu.Unlock()
+	r := s.running(hearingID)
 	if r == nil {
 		return nil
 	}

@@ -60,21 +60,27 @@ const tokenPrefix = "courtd-hearing-v1."
 
 // Issue returns a token for (hearing, user, role, name).
 func (t *Tokens) Issue(hearingID, userID int64, role court.Role, name string) (string, error) {
+	tok, _, err := t.IssueUntil(hearingID, userID, role, name)
+	return tok, err
+}
+
+// IssueUntil is Issue, also returning when the token expires.
+func (t *Tokens) IssueUntil(hearingID, userID int64, role court.Role, name string) (string, time.Time, error) {
 	if hearingID <= 0 || userID <= 0 || !roomRole(role) {
-		return "", court.Errorf(court.EINVALID, "err.hearing_token_claims")
+		return "", time.Time{}, court.Errorf(court.EINVALID, "err.hearing_token_claims")
 	}
 	var id [16]byte
 	if _, err := rand.Read(id[:]); err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	c := Claims{Hearing: hearingID, User: userID, Role: role, Name: clip(name, maxName),
 		ID: hex.EncodeToString(id[:]), Expires: t.Now().Add(t.ttl).Unix()}
 	body, err := json.Marshal(c)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	payload := base64.RawURLEncoding.EncodeToString(body)
-	return payload + "." + base64.RawURLEncoding.EncodeToString(t.mac(payload)), nil
+	return payload + "." + base64.RawURLEncoding.EncodeToString(t.mac(payload)), time.Unix(c.Expires, 0).UTC(), nil
 }
 
 func (t *Tokens) mac(payload string) []byte {

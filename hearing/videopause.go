@@ -18,7 +18,6 @@ package hearing
 // time, not one per participant. Audio is never paused.
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -122,16 +121,12 @@ func (t *pubTrack) keyframeSoon() {
 	if t.lastPLI.Load() != before {
 		return
 	}
-	if _, pending := keyframeRetries.LoadOrStore(t, true); pending {
+	if !t.retrying.CompareAndSwap(false, true) {
 		return // one retry per track is enough, however often a client toggles
 	}
 	wait := time.Duration(before+int64(time.Second)-time.Now().UnixNano()) + time.Millisecond
 	time.AfterFunc(max(wait, time.Millisecond), func() {
-		keyframeRetries.Delete(t)
+		t.retrying.Store(false)
 		t.requestKeyframe()
 	})
 }
-
-// keyframeRetries holds the tracks with a keyframe retry scheduled (each
-// entry lives until its timer fires, at most a second).
-var keyframeRetries sync.Map

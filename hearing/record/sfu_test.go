@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,8 +16,6 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
-	"github.com/pion/ice/v4"
-	"github.com/pion/logging"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
@@ -26,6 +23,7 @@ import (
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/hearing"
+	"github.com/shangcheng-court/courtd/hearing/hearingtest"
 )
 
 // publisher is an in-process participant that publishes Opus packets and
@@ -80,34 +78,14 @@ func (p *publisher) send(m hearing.Message) {
 
 func (p *publisher) waitFor(ok func(hearing.Message) bool) hearing.Message {
 	p.t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case m, open := <-p.msgs:
-			if !open {
-				p.t.Fatal("the socket closed")
-			}
-			if ok(m) {
-				return m
-			}
-		case <-timeout:
-			p.t.Fatal("timed out waiting for a message")
-		}
-	}
+	return hearingtest.WaitFor(p.t, p.msgs, ok)
 }
 
 // publish offers audio and video and sends them until close.
 func (p *publisher) publish() {
 	t := p.t
 	t.Helper()
-	var se webrtc.SettingEngine
-	lf := logging.NewDefaultLoggerFactory()
-	lf.DefaultLogLevel = logging.LogLevelError
-	se.LoggerFactory = lf
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se := hearingtest.Loopback()
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterDefaultCodecs(); err != nil {
 		t.Fatal(err)

@@ -7,11 +7,7 @@ package roomlink
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -22,39 +18,14 @@ import (
 
 // Tokens adapts hearing.Server to hearings.TokenIssuer: the court's
 // join role (a string: judge, clerk, claimant, merchant) becomes the role
-// the token carries, and the expiry is read back from the token's claims.
+// the token carries, and the expiry is the one the media server put in it.
 // The room trusts only that role: judge controls go to a token whose role
 // is judge, which the court gives only to the case's assigned judge.
 type Tokens struct{ Server *hearing.Server }
 
 // IssueToken implements hearings.TokenIssuer.
 func (t Tokens) IssueToken(hearingID, userID int64, role, name string) (string, time.Time, error) {
-	tok, err := t.Server.IssueToken(hearingID, userID, court.Role(role), name)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	exp, err := tokenExpiry(tok)
-	return tok, exp, err
-}
-
-// tokenExpiry reads the expiry ("e", unix seconds) of a token the media
-// server has just made (docs/hearing.md, "Who may join").
-func tokenExpiry(tok string) (time.Time, error) {
-	payload, _, ok := strings.Cut(tok, ".")
-	if !ok {
-		return time.Time{}, errors.New("hearing token without signature")
-	}
-	b, err := base64.RawURLEncoding.DecodeString(payload)
-	if err != nil {
-		return time.Time{}, err
-	}
-	var c struct {
-		E int64 `json:"e"`
-	}
-	if err := json.Unmarshal(b, &c); err != nil || c.E == 0 {
-		return time.Time{}, errors.New("hearing token without expiry")
-	}
-	return time.Unix(c.E, 0).UTC(), nil
+	return t.Server.IssueTokenUntil(hearingID, userID, court.Role(role), name)
 }
 
 // Recorder writes what the media server reports into the hearing record.
