@@ -40,6 +40,7 @@ type room struct {
 	recorded int
 
 	historyOnce sync.Once // loadHistory
+	history     int       // messages of r.chat loaded by loadHistory; guarded by mu
 
 	screen   atomic.Int64 // user id holding the screen slot, 0 when free
 	stopOnce sync.Once
@@ -296,7 +297,7 @@ func (r *room) post(p *participant, text string) error {
 	}
 	m := ChatMessage{From: p.id, Name: p.name, Role: p.role, Text: text, At: time.Now().UTC()}
 	r.mu.Lock()
-	if len(r.chat) >= maxChatLines {
+	if len(r.chat)-r.history >= maxChatLines { // this run's; the court bounds the whole record
 		r.mu.Unlock()
 		return court.Errorf(court.ECONFLICT, "err.hearing_chat_full", "Max", maxChatLines)
 	}
@@ -331,6 +332,7 @@ func (r *room) loadHistory() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.chat = append(old[:len(old):len(old)], r.chat...)
+	r.history = len(old)
 	r.recorded += len(old)
 }
 
