@@ -70,3 +70,31 @@ func TestChatHookOrder(t *testing.T) {
 		t.Fatalf("the hook got %q, want [first second]", got)
 	}
 }
+
+// TestChatHistoryNotCounted: the chat a reopened room loads from the record
+// does not count toward the room's own bound, so a long hearing restarted
+// near it can still be talked in.
+func TestChatHistoryNotCounted(t *testing.T) {
+	old := make([]ChatMessage, maxChatLines)
+	for i := range old {
+		old[i] = ChatMessage{From: 1, Name: "a", Role: court.RoleClaimant, Text: "earlier"}
+	}
+	var got []string
+	hooks := Hooks{ChatHistory: func(int64) []ChatMessage { return old },
+		OnChat: func(_ int64, m ChatMessage) { got = append(got, m.Text) }}
+	s, err := New(Config{TokenKey: make([]byte, 32), ListenIP: "127.0.0.1", Loopback: true, TCPPort: -1}, hooks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r := newRoom(s, 1)
+	defer r.stop()
+	r.historyOnce.Do(r.loadHistory)
+	a := newParticipant(r, nil, Claims{Hearing: 1, User: 1, Role: court.RoleClaimant, Name: "a"}, nil)
+	if err := r.post(a, "after the restart"); err != nil {
+		t.Fatalf("a message after %d loaded: %v, want accepted", maxChatLines, err)
+	}
+	if len(got) != 1 || got[0] != "after the restart" {
+		t.Errorf("reported to the record: %q, want only the new message", got)
+	}
+}
