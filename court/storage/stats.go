@@ -196,8 +196,6 @@ func (db *DB) StatsOpen(ctx context.Context, now time.Time) ([]StatusCount, int6
 		GROUP BY status ORDER BY status`); err != nil {
 		return nil, 0, err
 	}
-	var overdue int64
-	err := db.get(ctx, &overdue, `SELECT COUNT(*) FROM cases WHERE status IN ('served', 'answered')
-		AND conclude_by IS NOT NULL AND conclude_by < ?`, now)
+	overdue, err := db.StatsOverdue(ctx, now)
 	return out, overdue, err
 }
