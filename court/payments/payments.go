@@ -112,22 +112,10 @@ type View struct {
 	CanApply  bool `json:"can_apply"`
 }
 
-// caseFor returns case id if u may see it (ENOTFOUND otherwise).
-func (s *Service) caseFor(ctx context.Context, u *court.User, id int64) (*court.Case, error) {
-	c, err := s.DB.CaseByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !docket.CanSee(u, c) {
-		return nil, court.ErrNotFound()
-	}
-	return c, nil
-}
-
 // Get returns the payments view of case id for u. Errors: ENOTFOUND for a
 // case u may not see.
 func (s *Service) Get(ctx context.Context, u *court.User, id int64) (*View, error) {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +235,7 @@ func (in *Input) validate(orders []storage.CaseOrder, today time.Time) (*storage
 // open (payment.err_overpaid) or too many payments; EINVALID with every
 // field error.
 func (s *Service) Record(ctx context.Context, u *court.User, id int64, in Input) (*storage.Payment, error) {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +310,7 @@ func (s *Service) Dispute(ctx context.Context, u *court.User, id, pid int64, rea
 // dispute without a reason; ECONFLICT for a payment decided before or a
 // case no longer paying.
 func (s *Service) decide(ctx context.Context, u *court.User, id, pid int64, status, reason string) (*storage.Payment, bool, error) {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return nil, false, err
 	}
@@ -400,7 +388,7 @@ func (s *Service) decide(ctx context.Context, u *court.User, id, pid int64, stat
 // anyone but a party; ECONFLICT when nothing owed to u's side is overdue
 // or the application was made before.
 func (s *Service) ApplyForEnforcement(ctx context.Context, u *court.User, id int64, note string) error {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return err
 	}
