@@ -9,6 +9,7 @@ package payments
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shangcheng-court/courtd/court"
@@ -143,7 +144,7 @@ func (s *Service) view(ctx context.Context, u *court.User, c *court.Case) (*View
 	if t, ok := evs[storage.KindEnforcementApplied]; ok {
 		v.Applied = &t
 	}
-	paying := statusIn(PayingStates, c.Status)
+	paying := slices.Contains(PayingStates, c.Status)
 	payee := map[string]string{}
 	for i, o := range orders {
 		ov := OrderView{CaseOrder: o, OrderID: orderID(o.RulingID, o.Seq), Open: o.Amount - o.Paid, Outstanding: o.Amount - o.Confirmed,
@@ -247,7 +248,7 @@ func (s *Service) Record(ctx context.Context, u *court.User, id int64, in Input)
 	if err != nil {
 		return nil, err
 	}
-	if !statusIn(PayingStates, c.Status) || len(orders) == 0 {
+	if !slices.Contains(PayingStates, c.Status) || len(orders) == 0 {
 		return nil, court.Errorf(court.ECONFLICT, "payment.err_state")
 	}
 	now := s.Now()
@@ -351,7 +352,7 @@ func (s *Service) decide(ctx context.Context, u *court.User, id, pid int64, stat
 			return nil, false, err
 		}
 	}
-	if !statusIn(PayingStates, c.Status) {
+	if !slices.Contains(PayingStates, c.Status) {
 		return nil, false, court.Errorf(court.ECONFLICT, "payment.err_state")
 	}
 	aid := u.ID
@@ -411,7 +412,7 @@ func (s *Service) ApplyForEnforcement(ctx context.Context, u *court.User, id int
 			owed += o.Outstanding
 		}
 	}
-	if !statusIn(PayingStates, c.Status) || owed == 0 {
+	if !slices.Contains(PayingStates, c.Status) || owed == 0 {
 		return court.Errorf(court.ECONFLICT, "payment.err_not_overdue")
 	}
 	clerks, err := s.DB.ActiveUsers(ctx, court.RoleClerk)
@@ -426,7 +427,7 @@ func (s *Service) ApplyForEnforcement(ctx context.Context, u *court.User, id int
 	}
 	ok, err := s.DB.ApplyExpiry(ctx, storage.Expiry{CaseID: id, Kind: storage.KindEnforcementApplied, Due: s.Now(),
 		Build: func(cur *court.Case) ([]storage.Entry, []storage.Notice, bool) {
-			if !statusIn(PayingStates, cur.Status) {
+			if !slices.Contains(PayingStates, cur.Status) {
 				return nil, nil, false
 			}
 			return []storage.Entry{{ActorID: &aid, ActorRole: string(u.Role), Kind: EntryEnforcement, Public: true, Text: note, Data: data}},
@@ -475,7 +476,7 @@ func (s *Service) ApplyOverdue(ctx context.Context) ([]Flagged, error) {
 			}
 			ok, err := s.DB.ApplyExpiry(ctx, storage.Expiry{CaseID: d.CaseID, Kind: storage.KindPaymentOverdue, Due: d.Due,
 				Build: func(cur *court.Case) ([]storage.Entry, []storage.Notice, bool) {
-					if !statusIn(PayingStates, cur.Status) {
+					if !slices.Contains(PayingStates, cur.Status) {
 						return nil, nil, false
 					}
 					return []storage.Entry{{ActorRole: "system", Kind: EntryOverdue, Public: true, Data: data}}, notices, true
@@ -553,13 +554,4 @@ func unique(ids []int64) []int64 {
 		}
 	}
 	return out
-}
-
-func statusIn(list []court.CaseStatus, s court.CaseStatus) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
