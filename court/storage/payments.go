@@ -245,11 +245,11 @@ func (db *DB) OverdueOrders(ctx context.Context, states []court.CaseStatus, now 
 	}
 	// MIN() loses the column's type in SQLite: the time comes back as text.
 	for _, r := range rows {
-		t, err := parseStoredTime(r.Due)
+		t, err := parseSQLiteTime(r.Due)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, OverdueOrder{CaseID: r.CaseID, Due: t})
+		out = append(out, OverdueOrder{CaseID: r.CaseID, Due: t.UTC()})
 	}
 	return out, nil
 }
@@ -260,16 +260,6 @@ func repeatMarks(n int) string {
 		s += ", ?"
 	}
 	return s
-}
-
-// parseStoredTime reads a TIMESTAMP as the SQLite driver writes it.
-func parseStoredTime(s string) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Parse(time.RFC3339Nano, s)
 }
 
 // CaseEvents returns which of the deadline event kinds a case has.
