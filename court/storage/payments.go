@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shangcheng-court/courtd/court"
@@ -86,7 +88,7 @@ func (db *DB) RecordPayment(ctx context.Context, np NewPayment, states []court.C
 		if err := txGet(ctx, tx, &status, `SELECT status FROM cases WHERE id = ?`, p.CaseID); err != nil {
 			return err
 		}
-		if !statusIn(states, status) {
+		if !slices.Contains(states, status) {
 			return court.Errorf(court.ECONFLICT, "payment.err_state")
 		}
 		var o struct {
@@ -226,7 +228,7 @@ func (db *DB) OverdueOrders(ctx context.Context, states []court.CaseStatus, now 
 	}
 	q := `SELECT r.case_id, MIN(o.due_at) AS due FROM ruling_orders o JOIN rulings r ON r.id = o.ruling_id
 		JOIN cases c ON c.id = r.case_id
-		WHERE r.status = 'signed' AND o.due_at < ? AND c.status IN (?` + repeatMarks(len(states)-1) + `)
+		WHERE r.status = 'signed' AND o.due_at < ? AND c.status IN (?` + strings.Repeat(", ?", len(states)-1) + `)
 		AND o.amount > (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.ruling_id = o.ruling_id
 			AND p.seq = o.seq AND p.status = 'confirmed')
 		AND NOT EXISTS (SELECT 1 FROM deadline_events e WHERE e.case_id = r.case_id AND e.kind = ?)
@@ -254,14 +256,6 @@ func (db *DB) OverdueOrders(ctx context.Context, states []court.CaseStatus, now 
 	return out, nil
 }
 
-func repeatMarks(n int) string {
-	s := ""
-	for i := 0; i < n; i++ {
-		s += ", ?"
-	}
-	return s
-}
-
 // CaseEvents returns which of the deadline event kinds a case has.
 func (db *DB) CaseEvents(ctx context.Context, caseID int64, kinds ...string) (map[string]time.Time, error) {
 	out := map[string]time.Time{}
@@ -277,13 +271,4 @@ func (db *DB) CaseEvents(ctx context.Context, caseID int64, kinds ...string) (ma
 		}
 	}
 	return out, nil
-}
-
-func statusIn(list []court.CaseStatus, s court.CaseStatus) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
