@@ -127,20 +127,6 @@ func (db *DB) paymentWriter(ctx context.Context, id int64) (*Payment, error) {
 	return &p, nil
 }
 
-func entriesAndNotices(ctx context.Context, tx *wtx, caseID int64, entries []Entry, notices []Notice, now time.Time) error {
-	for _, e := range entries {
-		if err := appendEntry(ctx, tx, caseID, e, now); err != nil {
-			return err
-		}
-	}
-	for _, n := range notices {
-		if err := addNotice(ctx, tx, n, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Decision is the payee's word on a recorded payment.
 type Decision struct {
 	CaseID, PaymentID int64
