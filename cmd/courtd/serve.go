@@ -304,10 +304,13 @@ func (m *Main) Open(ctx context.Context) error {
 	// The publication job publishes signed rulings without personal data,
 	// now and every minute; it stops with the sweeper.
 	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		pub.Run(sweepCtx, PublicationInterval)
-	}()
+	go m.every(sweepCtx, PublicationInterval, func(ctx context.Context) {
+		if n, err := pub.PublishPending(ctx); err != nil && ctx.Err() == nil {
+			m.log.Error("publication", "err", err)
+		} else if n > 0 {
+			m.log.Info("decisions published", "count", n)
+		}
+	})
 	m.log.Info("courtd ready", "url", m.url, "data", m.DataDir, "schema", storage.SchemaVersion(), "startup", time.Since(start))
 	fmt.Fprintf(m.stdout, "courtd is serving the court at %s/\n", m.url)
 	return nil

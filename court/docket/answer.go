@@ -58,12 +58,18 @@ func (s *Service) merchantNotices(ctx context.Context, c *court.Case, kind strin
 	if err != nil {
 		return nil, err
 	}
+	return staffNotices(c, staff, kind, data), nil
+}
+
+// staffNotices are notices of kind about c to each of staff (the
+// merchant's active staff, read beforehand).
+func staffNotices(c *court.Case, staff []int64, kind string, data map[string]any) []storage.Notice {
 	id := c.ID
 	ns := make([]storage.Notice, 0, len(staff))
 	for _, sid := range staff {
 		ns = append(ns, storage.Notice{UserID: sid, CaseID: &id, Kind: kind, Data: data})
 	}
-	return ns, nil
+	return ns
 }
 
 // judgeNotice is a notice to the assigned judge, if any.

@@ -226,16 +226,26 @@ func CanSee(u *court.User, c *court.Case) bool {
 	return false
 }
 
-// Get returns a case u may see; any other is ENOTFOUND, as if it did not
-// exist. The first time merchant staff open a served case is recorded on
-// its docket (it shows the notice reached the merchant).
-func (s *Service) Get(ctx context.Context, u *court.User, id int64) (*court.Case, error) {
-	c, err := s.DB.CaseByID(ctx, id)
+// VisibleCase returns case id if u may see it (CanSee); any other case is
+// ENOTFOUND. Unlike Get it only reads: no notice is marked read.
+func VisibleCase(ctx context.Context, db *storage.DB, u *court.User, id int64) (*court.Case, error) {
+	c, err := db.CaseByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if !CanSee(u, c) {
 		return nil, court.ErrNotFound()
+	}
+	return c, nil
+}
+
+// Get returns a case u may see; any other is ENOTFOUND, as if it did not
+// exist. The first time merchant staff open a served case is recorded on
+// its docket (it shows the notice reached the merchant).
+func (s *Service) Get(ctx context.Context, u *court.User, id int64) (*court.Case, error) {
+	c, err := VisibleCase(ctx, s.DB, u, id)
+	if err != nil {
+		return nil, err
 	}
 	// Opening a case reads the notices about it.
 	if err := s.DB.MarkNoticesRead(ctx, u.ID, id); err != nil {

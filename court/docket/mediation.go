@@ -156,12 +156,7 @@ func (s *Service) answerProposal(ctx context.Context, u *court.User, c *court.Ca
 		return nil, err
 	}
 	merchant := func(kind string, data map[string]any) []storage.Notice {
-		id := c.ID
-		ns := make([]storage.Notice, 0, len(staff))
-		for _, sid := range staff {
-			ns = append(ns, storage.Notice{UserID: sid, CaseID: &id, Kind: kind, Data: data})
-		}
-		return ns
+		return staffNotices(c, staff, kind, data)
 	}
 	other := func(kind string, data map[string]any) []storage.Notice {
 		if by == court.RoleMerchant {

@@ -111,18 +111,6 @@ func SideOf(u *court.User, c *court.Case) string {
 	return ""
 }
 
-// visibleCase returns case id if u may see it; else ENOTFOUND.
-func (s *Service) visibleCase(ctx context.Context, u *court.User, id int64) (*court.Case, error) {
-	c, err := s.DB.CaseByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !docket.CanSee(u, c) {
-		return nil, court.ErrNotFound()
-	}
-	return c, nil
-}
-
 // Target is a case an upload goes to, checked before the body is read.
 type Target struct {
 	Case *court.Case
@@ -134,7 +122,7 @@ type Target struct {
 // is read. Errors: ENOTFOUND for a case u may not see, EFORBIDDEN for a
 // viewer with no side (an admin), ECONFLICT for a case that has ended.
 func (s *Service) Begin(ctx context.Context, u *court.User, id int64) (*Target, error) {
-	c, err := s.visibleCase(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +213,7 @@ func (s *Service) Finish(ctx context.Context, t *Target, p *Pending, m Meta) (*s
 
 // List returns the exhibits of a case u may see.
 func (s *Service) List(ctx context.Context, u *court.User, caseID int64) ([]storage.Exhibit, error) {
-	if _, err := s.visibleCase(ctx, u, caseID); err != nil {
+	if _, err := docket.VisibleCase(ctx, s.DB, u, caseID); err != nil {
 		return nil, err
 	}
 	return s.DB.Exhibits(ctx, caseID)
@@ -233,7 +221,7 @@ func (s *Service) List(ctx context.Context, u *court.User, caseID int64) ([]stor
 
 // Get returns one exhibit of a case u may see, with the case.
 func (s *Service) Get(ctx context.Context, u *court.User, caseID, id int64) (*storage.Exhibit, *court.Case, error) {
-	c, err := s.visibleCase(ctx, u, caseID)
+	c, err := docket.VisibleCase(ctx, s.DB, u, caseID)
 	if err != nil {
 		return nil, nil, err
 	}

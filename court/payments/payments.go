@@ -9,6 +9,7 @@ package payments
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shangcheng-court/courtd/court"
@@ -112,22 +113,10 @@ type View struct {
 	CanApply  bool `json:"can_apply"`
 }
 
-// caseFor returns case id if u may see it (ENOTFOUND otherwise).
-func (s *Service) caseFor(ctx context.Context, u *court.User, id int64) (*court.Case, error) {
-	c, err := s.DB.CaseByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !docket.CanSee(u, c) {
-		return nil, court.ErrNotFound()
-	}
-	return c, nil
-}
-
 // Get returns the payments view of case id for u. Errors: ENOTFOUND for a
 // case u may not see.
 func (s *Service) Get(ctx context.Context, u *court.User, id int64) (*View, error) {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +144,7 @@ func (s *Service) view(ctx context.Context, u *court.User, c *court.Case) (*View
 	if t, ok := evs[storage.KindEnforcementApplied]; ok {
 		v.Applied = &t
 	}
-	paying := statusIn(PayingStates, c.Status)
+	paying := slices.Contains(PayingStates, c.Status)
 	payee := map[string]string{}
 	for i, o := range orders {
 		ov := OrderView{CaseOrder: o, OrderID: orderID(o.RulingID, o.Seq), Open: o.Amount - o.Paid, Outstanding: o.Amount - o.Confirmed,
@@ -247,7 +236,7 @@ func (in *Input) validate(orders []storage.CaseOrder, today time.Time) (*storage
 // open (payment.err_overpaid) or too many payments; EINVALID with every
 // field error.
 func (s *Service) Record(ctx context.Context, u *court.User, id int64, in Input) (*storage.Payment, error) {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +248,7 @@ func (s *Service) Record(ctx context.Context, u *court.User, id int64, in Input)
 	if err != nil {
 		return nil, err
 	}
-	if !statusIn(PayingStates, c.Status) || len(orders) == 0 {
+	if !slices.Contains(PayingStates, c.Status) || len(orders) == 0 {
 		return nil, court.Errorf(court.ECONFLICT, "payment.err_state")
 	}
 	now := s.Now()
@@ -322,7 +311,7 @@ func (s *Service) Dispute(ctx context.Context, u *court.User, id, pid int64, rea
 // dispute without a reason; ECONFLICT for a payment decided before or a
 // case no longer paying.
 func (s *Service) decide(ctx context.Context, u *court.User, id, pid int64, status, reason string) (*storage.Payment, bool, error) {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return nil, false, err
 	}
@@ -363,7 +352,7 @@ func (s *Service) decide(ctx context.Context, u *court.User, id, pid int64, stat
 			return nil, false, err
 		}
 	}
-	if !statusIn(PayingStates, c.Status) {
+	if !slices.Contains(PayingStates, c.Status) {
 		return nil, false, court.Errorf(court.ECONFLICT, "payment.err_state")
 	}
 	aid := u.ID
@@ -400,7 +389,7 @@ func (s *Service) decide(ctx context.Context, u *court.User, id, pid int64, stat
 // anyone but a party; ECONFLICT when nothing owed to u's side is overdue
 // or the application was made before.
 func (s *Service) ApplyForEnforcement(ctx context.Context, u *court.User, id int64, note string) error {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return err
 	}
@@ -423,7 +412,7 @@ func (s *Service) ApplyForEnforcement(ctx context.Context, u *court.User, id int
 			owed += o.Outstanding
 		}
 	}
-	if !statusIn(PayingStates, c.Status) || owed == 0 {
+	if !slices.Contains(PayingStates, c.Status) || owed == 0 {
 		return court.Errorf(court.ECONFLICT, "payment.err_not_overdue")
 	}
 	clerks, err := s.DB.ActiveUsers(ctx, court.RoleClerk)
@@ -438,7 +427,7 @@ func (s *Service) ApplyForEnforcement(ctx context.Context, u *court.User, id int
 	}
 	ok, err := s.DB.ApplyExpiry(ctx, storage.Expiry{CaseID: id, Kind: storage.KindEnforcementApplied, Due: s.Now(),
 		Build: func(cur *court.Case) ([]storage.Entry, []storage.Notice, bool) {
-			if !statusIn(PayingStates, cur.Status) {
+			if !slices.Contains(PayingStates, cur.Status) {
 				return nil, nil, false
 			}
 			return []storage.Entry{{ActorID: &aid, ActorRole: string(u.Role), Kind: EntryEnforcement, Public: true, Text: note, Data: data}},
@@ -487,7 +476,7 @@ func (s *Service) ApplyOverdue(ctx context.Context) ([]Flagged, error) {
 			}
 			ok, err := s.DB.ApplyExpiry(ctx, storage.Expiry{CaseID: d.CaseID, Kind: storage.KindPaymentOverdue, Due: d.Due,
 				Build: func(cur *court.Case) ([]storage.Entry, []storage.Notice, bool) {
-					if !statusIn(PayingStates, cur.Status) {
+					if !slices.Contains(PayingStates, cur.Status) {
 						return nil, nil, false
 					}
 					return []storage.Entry{{ActorRole: "system", Kind: EntryOverdue, Public: true, Data: data}}, notices, true
@@ -565,13 +554,4 @@ func unique(ids []int64) []int64 {
 		}
 	}
 	return out
-}
-
-func statusIn(list []court.CaseStatus, s court.CaseStatus) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

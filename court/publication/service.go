@@ -93,25 +93,6 @@ func New(db *storage.DB, ids ResidentIDs, log *slog.Logger) *Service {
 	return &Service{DB: db, IDs: ids, Log: log, Now: db.Now}
 }
 
-// Run publishes what is signed and not yet published now and every
-// interval, until ctx ends.
-func (s *Service) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if n, err := s.PublishPending(ctx); err != nil && ctx.Err() == nil {
-			s.Log.Error("publication", "err", err)
-		} else if n > 0 {
-			s.Log.Info("decisions published", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // PublishPending publishes every signed document that is not published
 // yet and whose case is not sealed. It returns how many it published; a
 // document that fails is skipped (and tried again next time) and its error

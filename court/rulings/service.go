@@ -60,22 +60,10 @@ func isParty(u *court.User, c *court.Case) bool {
 	return false
 }
 
-// caseFor returns case id if u may see it (ENOTFOUND otherwise).
-func (s *Service) caseFor(ctx context.Context, u *court.User, id int64) (*court.Case, error) {
-	c, err := s.DB.CaseByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !docket.CanSee(u, c) {
-		return nil, court.ErrNotFound()
-	}
-	return c, nil
-}
-
 // judgeCase returns case id if u is its assigned judge: ENOTFOUND for a
 // case u may not see, EFORBIDDEN for anyone else who may.
 func (s *Service) judgeCase(ctx context.Context, u *court.User, id int64) (*court.Case, error) {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -397,7 +385,7 @@ func (s *Service) signedView(ctx context.Context, r *storage.Ruling) (*Signed, e
 // Errors: ENOTFOUND for a case u may not see or one without a signed
 // document.
 func (s *Service) Get(ctx context.Context, u *court.User, id int64) (*Signed, error) {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -425,7 +413,7 @@ func (s *Service) Get(ctx context.Context, u *court.User, id int64) (*Signed, er
 // List returns the documents of case id that u may see: signed ones for
 // whoever may see the case, drafts for its judge too.
 func (s *Service) List(ctx context.Context, u *court.User, id int64) ([]storage.Ruling, error) {
-	c, err := s.caseFor(ctx, u, id)
+	c, err := docket.VisibleCase(ctx, s.DB, u, id)
 	if err != nil {
 		return nil, err
 	}

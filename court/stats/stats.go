@@ -268,13 +268,11 @@ func (s *Service) compute(ctx context.Context, q Query, scope Scope) (*Report, e
 	}
 	r.addConcluded(concluded, days)
 
-	paid, ok, err := s.DB.StatsPaid(ctx, p)
+	paid, err := s.DB.StatsPaid(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	if ok {
-		r.Money.Paid = &paid
-	}
+	r.Money.Paid = &paid
 
 	hearings := s.DB.StatsHeldHearings
 	if s.Direct {

@@ -194,24 +194,7 @@ func writeFastIn(ctx context.Context, tx *wtx, reqs []*filingReq, now time.Time)
 	caseRows := make([][]any, len(reqs))
 	var entryRows, leafRows, hashRows [][]any
 	hashes := map[int64]tlog.Hash{} // stored hashes written by this batch, by storage index
-	read := tlog.HashReaderFunc(func(ix []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(ix))
-		for i, id := range ix {
-			if h, ok := hashes[id]; ok {
-				out[i] = h
-				continue
-			}
-			var b []byte
-			if err := txGet(ctx, tx, &b, sqlLedgerHash, id); err != nil {
-				return nil, fmt.Errorf("ledger hash %d: %w", id, err)
-			}
-			if len(b) != tlog.HashSize {
-				return nil, fmt.Errorf("ledger hash %d has %d bytes", id, len(b))
-			}
-			copy(out[i][:], b)
-		}
-		return out, nil
-	})
+	read := txHashReader(ctx, tx, hashes)
 	for i, r := range reqs {
 		c := r.nc.Case
 		c.ID = lastID + int64(i) + 1

@@ -309,18 +309,27 @@ func applyChange(ctx context.Context, tx *wtx, id int64, ch Change, now time.Tim
 			return err
 		}
 	}
-	for _, e := range ch.Entries {
-		if err := appendEntry(ctx, tx, id, e, now); err != nil {
-			return err
-		}
-	}
-	for _, n := range ch.Notify {
-		if err := addNotice(ctx, tx, n, now); err != nil {
-			return err
-		}
+	if err := entriesAndNotices(ctx, tx, id, ch.Entries, ch.Notify, now); err != nil {
+		return err
 	}
 	for _, m := range ch.Mail {
 		if err := mailOrg(ctx, tx, &id, m, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entriesAndNotices appends entries to case caseID's docket and adds
+// notices, at now, in tx.
+func entriesAndNotices(ctx context.Context, tx *wtx, caseID int64, entries []Entry, notices []Notice, now time.Time) error {
+	for _, e := range entries {
+		if err := appendEntry(ctx, tx, caseID, e, now); err != nil {
+			return err
+		}
+	}
+	for _, n := range notices {
+		if err := addNotice(ctx, tx, n, now); err != nil {
 			return err
 		}
 	}

@@ -63,17 +63,7 @@ func (db *DB) RecordFee(ctx context.Context, ch FeeChange) (*court.Case, error) 
 		if err != nil {
 			return err
 		}
-		for _, en := range ch.Entries {
-			if err := appendEntry(ctx, tx, e.CaseID, en, now); err != nil {
-				return err
-			}
-		}
-		for _, n := range ch.Notify {
-			if err := addNotice(ctx, tx, n, now); err != nil {
-				return err
-			}
-		}
-		return nil
+		return entriesAndNotices(ctx, tx, e.CaseID, ch.Entries, ch.Notify, now)
 	})
 	if err != nil {
 		return nil, err

@@ -22,18 +22,7 @@ type Record struct {
 }
 
 func (db *DB) record(ctx context.Context, tx *wtx, caseID int64, r Record) error {
-	now := db.Now()
-	for _, e := range r.Entries {
-		if err := appendEntry(ctx, tx, caseID, e, now); err != nil {
-			return err
-		}
-	}
-	for _, n := range r.Notify {
-		if err := addNotice(ctx, tx, n, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	return entriesAndNotices(ctx, tx, caseID, r.Entries, r.Notify, db.Now())
 }
 
 // hearingClash is ECONFLICT naming the docket number of a live (video or

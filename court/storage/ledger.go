@@ -60,20 +60,7 @@ func appendLeaf(ctx context.Context, tx *wtx, data []byte) (int64, error) {
 	}
 	// The earlier hashes StoredHashes asks for (one per trailing 1 bit of
 	// n: one on average) are read in this transaction.
-	read := tlog.HashReaderFunc(func(ix []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(ix))
-		for i, id := range ix {
-			var b []byte
-			if err := txGet(ctx, tx, &b, sqlLedgerHash, id); err != nil {
-				return nil, fmt.Errorf("ledger hash %d: %w", id, err)
-			}
-			if len(b) != tlog.HashSize {
-				return nil, fmt.Errorf("ledger hash %d has %d bytes", id, len(b))
-			}
-			copy(out[i][:], b)
-		}
-		return out, nil
-	})
+	read := txHashReader(ctx, tx, nil)
 	hashes, err := tlog.StoredHashes(n, data, read)
 	if err != nil {
 		return -1, err
@@ -91,6 +78,30 @@ func appendLeaf(ctx context.Context, tx *wtx, data []byte) (int64, error) {
 		hashes, id = hashes[k:], id+int64(k)
 	}
 	return n, nil
+}
+
+// txHashReader reads the stored hashes StoredHashes asks for in tx; those in
+// pending (written by the caller but not yet inserted, by storage index)
+// are taken from there.
+func txHashReader(ctx context.Context, tx *wtx, pending map[int64]tlog.Hash) tlog.HashReader {
+	return tlog.HashReaderFunc(func(ix []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(ix))
+		for i, id := range ix {
+			if h, ok := pending[id]; ok {
+				out[i] = h
+				continue
+			}
+			var b []byte
+			if err := txGet(ctx, tx, &b, sqlLedgerHash, id); err != nil {
+				return nil, fmt.Errorf("ledger hash %d: %w", id, err)
+			}
+			if len(b) != tlog.HashSize {
+				return nil, fmt.Errorf("ledger hash %d has %d bytes", id, len(b))
+			}
+			copy(out[i][:], b)
+		}
+		return out, nil
+	})
 }
 
 // sqlNextLeaf is the index the next appendLeaf in the transaction takes.

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shangcheng-court/courtd/court"
@@ -86,7 +88,7 @@ func (db *DB) RecordPayment(ctx context.Context, np NewPayment, states []court.C
 		if err := txGet(ctx, tx, &status, `SELECT status FROM cases WHERE id = ?`, p.CaseID); err != nil {
 			return err
 		}
-		if !statusIn(states, status) {
+		if !slices.Contains(states, status) {
 			return court.Errorf(court.ECONFLICT, "payment.err_state")
 		}
 		var o struct {
@@ -123,20 +125,6 @@ func (db *DB) paymentWriter(ctx context.Context, id int64) (*Payment, error) {
 		return nil, err
 	}
 	return &p, nil
-}
-
-func entriesAndNotices(ctx context.Context, tx *wtx, caseID int64, entries []Entry, notices []Notice, now time.Time) error {
-	for _, e := range entries {
-		if err := appendEntry(ctx, tx, caseID, e, now); err != nil {
-			return err
-		}
-	}
-	for _, n := range notices {
-		if err := addNotice(ctx, tx, n, now); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Decision is the payee's word on a recorded payment.
@@ -226,7 +214,7 @@ func (db *DB) OverdueOrders(ctx context.Context, states []court.CaseStatus, now 
 	}
 	q := `SELECT r.case_id, MIN(o.due_at) AS due FROM ruling_orders o JOIN rulings r ON r.id = o.ruling_id
 		JOIN cases c ON c.id = r.case_id
-		WHERE r.status = 'signed' AND o.due_at < ? AND c.status IN (?` + repeatMarks(len(states)-1) + `)
+		WHERE r.status = 'signed' AND o.due_at < ? AND c.status IN (?` + strings.Repeat(", ?", len(states)-1) + `)
 		AND o.amount > (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.ruling_id = o.ruling_id
 			AND p.seq = o.seq AND p.status = 'confirmed')
 		AND NOT EXISTS (SELECT 1 FROM deadline_events e WHERE e.case_id = r.case_id AND e.kind = ?)
@@ -245,31 +233,13 @@ func (db *DB) OverdueOrders(ctx context.Context, states []court.CaseStatus, now 
 	}
 	// MIN() loses the column's type in SQLite: the time comes back as text.
 	for _, r := range rows {
-		t, err := parseStoredTime(r.Due)
+		t, err := parseSQLiteTime(r.Due)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, OverdueOrder{CaseID: r.CaseID, Due: t})
+		out = append(out, OverdueOrder{CaseID: r.CaseID, Due: t.UTC()})
 	}
 	return out, nil
-}
-
-func repeatMarks(n int) string {
-	s := ""
-	for i := 0; i < n; i++ {
-		s += ", ?"
-	}
-	return s
-}
-
-// parseStoredTime reads a TIMESTAMP as the SQLite driver writes it.
-func parseStoredTime(s string) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Parse(time.RFC3339Nano, s)
 }
 
 // CaseEvents returns which of the deadline event kinds a case has.
@@ -287,13 +257,4 @@ func (db *DB) CaseEvents(ctx context.Context, caseID int64, kinds ...string) (ma
 		}
 	}
 	return out, nil
-}
-
-func statusIn(list []court.CaseStatus, s court.CaseStatus) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

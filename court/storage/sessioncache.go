@@ -62,25 +62,27 @@ func (c *sessionCache) get(tokenHash string, now time.Time) (*Session, *court.Us
 	if !ok || e.gen != g || now.Sub(e.at) >= c.ttl || now.Before(e.at) {
 		return nil, nil, false
 	}
-	s, u := e.sess, e.user
-	if u.OrganizationID != nil {
-		org := *u.OrganizationID
-		u.OrganizationID = &org
-	}
+	s, u := e.sess, ownUser(e.user)
 	return &s, &u, true
 }
 
 // put keeps an answer read at generation gen.
 func (c *sessionCache) put(tokenHash string, gen uint64, now time.Time, s *Session, u *court.User) {
-	e := sessionCached{gen: gen, at: now, sess: *s, user: *u}
-	if u.OrganizationID != nil {
-		org := *u.OrganizationID
-		e.user.OrganizationID = &org
-	}
+	e := sessionCached{gen: gen, at: now, sess: *s, user: ownUser(*u)}
 	c.mu.Lock()
 	if len(c.m) >= sessionCacheMax {
 		clear(c.m)
 	}
 	c.m[tokenHash] = e
 	c.mu.Unlock()
+}
+
+// ownUser is u with its own copy of what it points to, so that the cache
+// and its callers share nothing a caller could change.
+func ownUser(u court.User) court.User {
+	if u.OrganizationID != nil {
+		org := *u.OrganizationID
+		u.OrganizationID = &org
+	}
+	return u
 }

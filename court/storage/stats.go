@@ -148,12 +148,12 @@ func (db *DB) StatsHearings(ctx context.Context, p StatsPeriod) ([]HeldHearing, 
 
 // StatsPaid is the money the merchants actually paid within p under
 // rulings and mediation documents: the payments whose payee confirmed them
-// in p (recorded but unconfirmed and disputed payments do not count). ok is
-// always true now that the court records payments.
-func (db *DB) StatsPaid(ctx context.Context, p StatsPeriod) (paid court.Fen, ok bool, err error) {
-	err = db.get(ctx, &paid, `SELECT COALESCE(SUM(amount), 0) FROM payments
+// in p (recorded but unconfirmed and disputed payments do not count).
+func (db *DB) StatsPaid(ctx context.Context, p StatsPeriod) (court.Fen, error) {
+	var paid court.Fen
+	err := db.get(ctx, &paid, `SELECT COALESCE(SUM(amount), 0) FROM payments
 		WHERE status = 'confirmed' AND decided_at >= ? AND decided_at < ?`, p.From, p.To)
-	return paid, err == nil, err
+	return paid, err
 }
 
 // StatsVersion changes whenever a number of the statistics may have
@@ -196,8 +196,6 @@ func (db *DB) StatsOpen(ctx context.Context, now time.Time) ([]StatusCount, int6
 		GROUP BY status ORDER BY status`); err != nil {
 		return nil, 0, err
 	}
-	var overdue int64
-	err := db.get(ctx, &overdue, `SELECT COUNT(*) FROM cases WHERE status IN ('served', 'answered')
-		AND conclude_by IS NOT NULL AND conclude_by < ?`, now)
+	overdue, err := db.StatsOverdue(ctx, now)
 	return out, overdue, err
 }

@@ -26,12 +26,6 @@ func sqlDaysBetween(a, b string) string {
 	return "(julianday(" + b + ") - julianday(" + a + "))"
 }
 
-// sqlCourtDay is the SQL for the court day (YYYY-MM-DD) of the UTC time in
-// column col, as migration 00020's triggers file filings under it.
-func sqlCourtDay(col string) string {
-	return "COALESCE(date(" + col + ", '+8 hours'), '')"
-}
-
 // sqlMonday is the SQL for the Monday (YYYY-MM-DD) on or before the day
 // (YYYY-MM-DD) in column col: the court week it belongs to.
 func sqlMonday(col string) string {

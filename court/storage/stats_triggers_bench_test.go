@@ -6,13 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -43,48 +39,9 @@ func BenchmarkFilingStatsTriggers(b *testing.B) {
 				}
 			}
 			db.SetFilingBatch(storage.DefaultFilingBatch)
-			u, err := db.CreateUser(ctx, &storage.NewUser{User: court.User{Username: "c", Role: court.RoleClaimant, DisplayName: "c"}, PasswordHash: "x"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			code := "91330102MA2H3K7Q1" + string(court.CreditCodeCheck("91330102MA2H3K7Q1"))
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			cpu := func() time.Duration {
-				var ru syscall.Rusage
-				if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-					b.Fatal(err)
-				}
-				return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-			}
-			start := cpu()
-			b.ResetTimer()
-			for w := 0; w < 200; w++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						i := next.Add(1)
-						if i > int64(b.N) {
-							return
-						}
-						now := time.Now().UTC()
-						_, err := db.CreateCase(ctx, &storage.NewCase{Case: court.Case{
-							Status: court.CaseSubmitted, ClaimantID: u.ID, FiledByID: u.ID, MerchantName: "杭州西湖龙井茶业有限公司",
-							CreditCode: code, OrderRef: fmt.Sprintf("B%d", i), Category: court.CatCounterfeit,
-							Facts: "直播间买到假龙井茶，商家拒绝退款。", Refund: 12800, Compensation: 50000, Total: 62800, Fee: 2500,
-							SubmittedAt: &now,
-						}, Entries: []storage.Entry{{ActorID: &u.ID, ActorRole: "claimant", Kind: "filed", Public: true}}})
-						if err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
+			cpu := fileConcurrently(b, db, true)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "filings/s")
-			b.ReportMetric(float64(cpu()-start)/float64(time.Microsecond)/float64(b.N), "cpu-us/op")
+			b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(b.N), "cpu-us/op")
 			var n int64
 			if err := db.Writer().QueryRow(`SELECT COALESCE(SUM(cases), 0) FROM stats_filing_days`).Scan(&n); err != nil {
 				b.Fatal(err)
