@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -116,8 +117,10 @@ func (s *Server) jsonError(c *fiber.Ctx, err error) error {
 	return c.Status(statusOf(ce.Code)).JSON(body)
 }
 
-// pageRespondExhibit is the other side's acknowledge or object form.
-func (s *Server) pageRespondExhibit(c *fiber.Ctx) error {
+// pageExhibitDecision runs a response or a ruling form on exhibit :eid:
+// act is (*evidence.Service).Respond or Rule, what the form field that
+// holds the answer.
+func (s *Server) pageExhibitDecision(c *fiber.Ctx, act exhibitDecision, what string) error {
 	return s.caseAction(c, func(p *page, id int64) (string, error) {
 		ev, err := s.evidenceOn()
 		if err != nil {
@@ -127,23 +130,20 @@ func (s *Server) pageRespondExhibit(c *fiber.Ctx) error {
 		if err != nil {
 			return "", err
 		}
-		_, err = ev.Respond(c.UserContext(), p.User, id, eid, c.FormValue("response"), c.FormValue("reason"))
+		_, err = act(ev, c.UserContext(), p.User, id, eid, c.FormValue(what), c.FormValue("reason"))
 		return "#exhibits", err
 	})
 }
 
+// exhibitDecision is the shape of (*evidence.Service).Respond and Rule.
+type exhibitDecision func(ev *evidence.Service, ctx context.Context, u *court.User, caseID, id int64, answer, reason string) (*storage.Exhibit, error)
+
+// pageRespondExhibit is the other side's acknowledge or object form.
+func (s *Server) pageRespondExhibit(c *fiber.Ctx) error {
+	return s.pageExhibitDecision(c, (*evidence.Service).Respond, "response")
+}
+
 // pageRuleExhibit is the judge's admit or exclude form.
 func (s *Server) pageRuleExhibit(c *fiber.Ctx) error {
-	return s.caseAction(c, func(p *page, id int64) (string, error) {
-		ev, err := s.evidenceOn()
-		if err != nil {
-			return "", err
-		}
-		_, eid, err := exhibitIDs(c)
-		if err != nil {
-			return "", err
-		}
-		_, err = ev.Rule(c.UserContext(), p.User, id, eid, c.FormValue("ruling"), c.FormValue("reason"))
-		return "#exhibits", err
-	})
+	return s.pageExhibitDecision(c, (*evidence.Service).Rule, "ruling")
 }
