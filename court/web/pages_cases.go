@@ -155,6 +155,11 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 	p.Data["Extend"] = canExtend(p.User, cs)
 	p.Data["ExtendMonths"] = s.dk.Profile.ExtendMonths
 	p.Data["CanSeal"] = p.User.Role == court.RoleJudge && cs.JudgeID != nil && *cs.JudgeID == p.User.ID
+	signed, err := s.rulingSigned(c.UserContext(), cs.ID)
+	if err != nil {
+		return err
+	}
+	p.Data["RulingSigned"] = signed
 	if err := s.loadFee(c, p, cs); err != nil {
 		return err
 	}

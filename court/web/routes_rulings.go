@@ -521,18 +521,18 @@ func (p *page) OrderRows() []string {
 	return out
 }
 
-// RulingSigned reports whether case id has a signed document, for the case
+// rulingSigned reports whether case id has a signed document, for the case
 // page's links (a settled case's mediation document is usually signed at
 // the confirmation already).
-func (p *page) RulingSigned(id int64) bool {
-	rs, err := p.s.db.RulingsOfCase(context.Background(), id)
+func (s *Server) rulingSigned(ctx context.Context, id int64) (bool, error) {
+	rs, err := s.db.RulingsOfCase(ctx, id)
 	if err != nil {
-		return false
+		return false, err
 	}
 	for _, r := range rs {
 		if r.Status == "signed" {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
