@@ -160,6 +160,7 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 		return err
 	}
 	p.Data["RulingSigned"] = signed
+	p.Data["Payments"] = s.paymentsPanel(c.UserContext(), p, cs.ID)
 	if err := s.loadFee(c, p, cs); err != nil {
 		return err
 	}
