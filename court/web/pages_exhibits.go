@@ -8,6 +8,7 @@ import (
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/evidence"
+	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -78,7 +79,7 @@ func (s *Server) loadExhibits(c *fiber.Ctx, p *page, cs *court.Case) error {
 				}
 			}
 		}
-		v.CanRule = open && e.Ruling == nil && p.User.Role == court.RoleJudge && cs.JudgeID != nil && *cs.JudgeID == p.User.ID
+		v.CanRule = open && e.Ruling == nil && hearings.IsJudge(p.User, cs)
 		sec.Exhibits = append(sec.Exhibits, v)
 	}
 	p.Data["Exhibits"] = sec
