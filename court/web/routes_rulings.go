@@ -439,11 +439,13 @@ func (s *Server) rulingSign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.rulingsSvc().Draft(c.UserContext(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
 	if _, err := s.rulingsSvc().Sign(c.UserContext(), currentUser(c), id); err != nil {
+		// The form again, with why: only now is the draft (and its
+		// preview) needed. A refused signature changed nothing.
+		e, derr := s.rulingsSvc().Draft(c.UserContext(), currentUser(c), id)
+		if derr != nil {
+			return derr
+		}
 		p := s.editPage(c, e)
 		draftForm(p, e.Draft)
 		return s.renderForm(c, "ruling_edit", p, err)
