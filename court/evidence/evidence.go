@@ -88,10 +88,10 @@ func open(st court.CaseStatus) bool {
 	return false
 }
 
-// takesUploads reports whether a case takes new exhibits: an open case, and
+// TakesUploads reports whether a case takes new exhibits: an open case, and
 // also a ruled or settled one, whose parties still prove payments (the
 // proof of a payment is an exhibit) until the case is closed.
-func takesUploads(st court.CaseStatus) bool {
+func TakesUploads(st court.CaseStatus) bool {
 	return open(st) || st == court.CaseRuled || st == court.CaseSettled
 }
 
@@ -130,7 +130,7 @@ func (s *Service) Begin(ctx context.Context, u *court.User, id int64) (*Target, 
 	if side == "" {
 		return nil, court.ErrForbidden()
 	}
-	if !takesUploads(c.Status) {
+	if !TakesUploads(c.Status) {
 		return nil, court.Errorf(court.ECONFLICT, "err.exhibit_case_closed")
 	}
 	return &Target{Case: c, Side: side, User: u}, nil

@@ -299,8 +299,9 @@ func (s *Server) apiGetExhibit(c *fiber.Ctx) error {
 	return c.JSON(e)
 }
 
-// apiRespondExhibit is POST .../exhibits/:eid/response.
-func (s *Server) apiRespondExhibit(c *fiber.Ctx) error {
+// apiExhibitDecision runs act, a response or a ruling on exhibit :eid of
+// case :id, and answers with the exhibit as it is after it.
+func (s *Server) apiExhibitDecision(c *fiber.Ctx, act func(ev *evidence.Service, caseID, id int64) (*storage.Exhibit, error)) error {
 	ev, err := s.evidenceOn()
 	if err != nil {
 		return err
@@ -309,36 +310,33 @@ func (s *Server) apiRespondExhibit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req apiRespondRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	e, err := ev.Respond(c.UserContext(), currentUser(c), caseID, id, req.Response, req.Reason)
+	e, err := act(ev, caseID, id)
 	if err != nil {
 		return err
 	}
 	return c.JSON(e)
 }
 
+// apiRespondExhibit is POST .../exhibits/:eid/response.
+func (s *Server) apiRespondExhibit(c *fiber.Ctx) error {
+	return s.apiExhibitDecision(c, func(ev *evidence.Service, caseID, id int64) (*storage.Exhibit, error) {
+		var req apiRespondRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return nil, err
+		}
+		return ev.Respond(c.UserContext(), currentUser(c), caseID, id, req.Response, req.Reason)
+	})
+}
+
 // apiRuleExhibit is POST .../exhibits/:eid/ruling.
 func (s *Server) apiRuleExhibit(c *fiber.Ctx) error {
-	ev, err := s.evidenceOn()
-	if err != nil {
-		return err
-	}
-	caseID, id, err := exhibitIDs(c)
-	if err != nil {
-		return err
-	}
-	var req apiRuleRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	e, err := ev.Rule(c.UserContext(), currentUser(c), caseID, id, req.Ruling, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(e)
+	return s.apiExhibitDecision(c, func(ev *evidence.Service, caseID, id int64) (*storage.Exhibit, error) {
+		var req apiRuleRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return nil, err
+		}
+		return ev.Rule(c.UserContext(), currentUser(c), caseID, id, req.Ruling, req.Reason)
+	})
 }
 
 // inlineCSP is the policy of a file shown in the browser: it may load

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/docket"
+	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -154,7 +155,13 @@ func (s *Server) loadCase(c *fiber.Ctx, p *page, id int64) error {
 	p.Data["AnswerDays"] = s.dk.Profile.AnswerDays
 	p.Data["Extend"] = canExtend(p.User, cs)
 	p.Data["ExtendMonths"] = s.dk.Profile.ExtendMonths
-	p.Data["CanSeal"] = p.User.Role == court.RoleJudge && cs.JudgeID != nil && *cs.JudgeID == p.User.ID
+	p.Data["CanSeal"] = hearings.IsJudge(p.User, cs)
+	signed, err := s.rulingSigned(c.UserContext(), cs.ID)
+	if err != nil {
+		return err
+	}
+	p.Data["RulingSigned"] = signed
+	p.Data["Payments"] = s.paymentsPanel(c.UserContext(), p, cs.ID)
 	if err := s.loadFee(c, p, cs); err != nil {
 		return err
 	}

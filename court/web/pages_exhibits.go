@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/shangcheng-court/courtd/court"
 	"github.com/shangcheng-court/courtd/court/evidence"
+	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/storage"
 )
 
@@ -59,11 +61,11 @@ func (s *Server) loadExhibits(c *fiber.Ctx, p *page, cs *court.Case) error {
 	if err != nil {
 		return err
 	}
+	// What ev.Begin checks, on the case the page has already read.
 	side := evidence.SideOf(p.User, cs)
-	_, beginErr := ev.Begin(c.UserContext(), p.User, cs.ID)
-	open := court.ErrorCode(beginErr) != court.ECONFLICT
+	open := evidence.TakesUploads(cs.Status)
 	base := "/cases/" + strconv.FormatInt(cs.ID, 10) + "/exhibits"
-	sec := exhibitsSection{CanUpload: beginErr == nil, MaxText: evidence.FormatSize(ev.MaxSize), Accepted: evidence.Accepted, UploadURL: base}
+	sec := exhibitsSection{CanUpload: open && side != "", MaxText: evidence.FormatSize(ev.MaxSize), Accepted: evidence.Accepted, UploadURL: base}
 	for _, e := range list {
 		v := exhibitView{Exhibit: e, SizeText: evidence.FormatSize(e.Size), TypeName: evidence.Ext(e.MIME)[1:],
 			Preview: previewKind(e.MIME)}
@@ -77,7 +79,7 @@ func (s *Server) loadExhibits(c *fiber.Ctx, p *page, cs *court.Case) error {
 				}
 			}
 		}
-		v.CanRule = open && e.Ruling == nil && p.User.Role == court.RoleJudge && cs.JudgeID != nil && *cs.JudgeID == p.User.ID
+		v.CanRule = open && e.Ruling == nil && hearings.IsJudge(p.User, cs)
 		sec.Exhibits = append(sec.Exhibits, v)
 	}
 	p.Data["Exhibits"] = sec
@@ -116,8 +118,10 @@ func (s *Server) jsonError(c *fiber.Ctx, err error) error {
 	return c.Status(statusOf(ce.Code)).JSON(body)
 }
 
-// pageRespondExhibit is the other side's acknowledge or object form.
-func (s *Server) pageRespondExhibit(c *fiber.Ctx) error {
+// pageExhibitDecision runs a response or a ruling form on exhibit :eid:
+// act is (*evidence.Service).Respond or Rule, what the form field that
+// holds the answer.
+func (s *Server) pageExhibitDecision(c *fiber.Ctx, act exhibitDecision, what string) error {
 	return s.caseAction(c, func(p *page, id int64) (string, error) {
 		ev, err := s.evidenceOn()
 		if err != nil {
@@ -127,23 +131,20 @@ func (s *Server) pageRespondExhibit(c *fiber.Ctx) error {
 		if err != nil {
 			return "", err
 		}
-		_, err = ev.Respond(c.UserContext(), p.User, id, eid, c.FormValue("response"), c.FormValue("reason"))
+		_, err = act(ev, c.UserContext(), p.User, id, eid, c.FormValue(what), c.FormValue("reason"))
 		return "#exhibits", err
 	})
 }
 
+// exhibitDecision is the shape of (*evidence.Service).Respond and Rule.
+type exhibitDecision func(ev *evidence.Service, ctx context.Context, u *court.User, caseID, id int64, answer, reason string) (*storage.Exhibit, error)
+
+// pageRespondExhibit is the other side's acknowledge or object form.
+func (s *Server) pageRespondExhibit(c *fiber.Ctx) error {
+	return s.pageExhibitDecision(c, (*evidence.Service).Respond, "response")
+}
+
 // pageRuleExhibit is the judge's admit or exclude form.
 func (s *Server) pageRuleExhibit(c *fiber.Ctx) error {
-	return s.caseAction(c, func(p *page, id int64) (string, error) {
-		ev, err := s.evidenceOn()
-		if err != nil {
-			return "", err
-		}
-		_, eid, err := exhibitIDs(c)
-		if err != nil {
-			return "", err
-		}
-		_, err = ev.Rule(c.UserContext(), p.User, id, eid, c.FormValue("ruling"), c.FormValue("reason"))
-		return "#exhibits", err
-	})
+	return s.pageExhibitDecision(c, (*evidence.Service).Rule, "ruling")
 }

@@ -220,20 +220,20 @@ type paymentsPanel struct {
 	Steps []string // translated
 }
 
-// Payments returns case id's orders and payments as the page's user sees
-// them, nil when the case has no signed orders (the panel is then left
+// paymentsPanel returns case id's orders and payments as the page's user
+// sees them, nil when the case has no signed orders (the panel is then left
 // out) or on an error (the rest of the case page still shows).
-func (p *page) Payments(id int64) *paymentsPanel {
+func (s *Server) paymentsPanel(ctx context.Context, p *page, id int64) *paymentsPanel {
 	if p.User == nil {
 		return nil
 	}
-	v, err := p.s.paymentsSvc().Get(context.Background(), p.User, id)
+	v, err := s.paymentsSvc().Get(ctx, p.User, id)
 	if err != nil || len(v.Orders) == 0 {
 		return nil
 	}
 	out := &paymentsPanel{View: v}
 	for _, m := range v.Steps {
-		out.Steps = append(out.Steps, p.s.cat.M(p.Lang, m))
+		out.Steps = append(out.Steps, s.cat.M(p.Lang, m))
 	}
 	return out
 }

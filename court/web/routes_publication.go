@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/shangcheng-court/courtd/court"
+	"github.com/shangcheng-court/courtd/court/hearings"
 	"github.com/shangcheng-court/courtd/court/publication"
 )
 
@@ -303,7 +304,7 @@ func (s *Server) showSeal(c *fiber.Ctx, id int64, err error) error {
 	if e != nil {
 		return e
 	}
-	if u.Role != court.RoleJudge || cs.JudgeID == nil || *cs.JudgeID != u.ID {
+	if !hearings.IsJudge(u, cs) {
 		return court.ErrForbidden()
 	}
 	p := s.newPage(c, "publication.seal_title")

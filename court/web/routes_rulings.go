@@ -439,11 +439,13 @@ func (s *Server) rulingSign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.rulingsSvc().Draft(c.UserContext(), currentUser(c), id)
-	if err != nil {
-		return err
-	}
 	if _, err := s.rulingsSvc().Sign(c.UserContext(), currentUser(c), id); err != nil {
+		// The form again, with why: only now is the draft (and its
+		// preview) needed. A refused signature changed nothing.
+		e, derr := s.rulingsSvc().Draft(c.UserContext(), currentUser(c), id)
+		if derr != nil {
+			return derr
+		}
 		p := s.editPage(c, e)
 		draftForm(p, e.Draft)
 		return s.renderForm(c, "ruling_edit", p, err)
@@ -521,18 +523,18 @@ func (p *page) OrderRows() []string {
 	return out
 }
 
-// RulingSigned reports whether case id has a signed document, for the case
+// rulingSigned reports whether case id has a signed document, for the case
 // page's links (a settled case's mediation document is usually signed at
 // the confirmation already).
-func (p *page) RulingSigned(id int64) bool {
-	rs, err := p.s.db.RulingsOfCase(context.Background(), id)
+func (s *Server) rulingSigned(ctx context.Context, id int64) (bool, error) {
+	rs, err := s.db.RulingsOfCase(ctx, id)
 	if err != nil {
-		return false
+		return false, err
 	}
 	for _, r := range rs {
 		if r.Status == "signed" {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }

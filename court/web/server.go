@@ -76,7 +76,7 @@ type Config struct {
 	// publishes only when its PublishPending is called.
 	Publication *publication.Service
 	// Stats computes and caches the statistics (issue 6, /stats); nil: one
-	// over the server's database with the system clock.
+	// over the server's database and its clock (storage.DB.Now).
 	Stats *stats.Service
 }
 
